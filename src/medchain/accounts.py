@@ -1,0 +1,107 @@
+"""Accounts: eth-account local accounts from encrypted keystores, from an environment variable, or
+(on development chains only) the deterministic development accounts.
+
+Specs: ``dev:N`` (N-th development account), ``keystore:PATH`` (password from
+``MEDCHAIN_KEYSTORE_PASSWORD`` or a prompt), ``env:VAR`` (hex private key in ``VAR``).
+The project never writes a plaintext key to disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import json
+import os
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from .chain import DEV_HD_PATH, DEV_MNEMONIC, Chain
+from .errors import AccountError
+
+PASSWORD_ENV = "MEDCHAIN_KEYSTORE_PASSWORD"
+Account.enable_unaudited_hdwallet_features()
+
+
+@functools.lru_cache(maxsize=32)
+def dev_account(index: int) -> LocalAccount:
+    """The ``index``-th deterministic development account (Anvil's and Ganache's mnemonic)."""
+    if not 0 <= index < 1000:
+        raise AccountError(f"development account index must be 0..999, got {index}")
+    return Account.from_mnemonic(DEV_MNEMONIC, account_path=f"{DEV_HD_PATH}/{index}")
+
+
+def load_account(spec: str, chain: Chain | None = None, *, password: str | None = None) -> LocalAccount:
+    """Load the account named by ``spec``.
+
+    Args:
+        spec: ``dev:N``, ``keystore:PATH`` or ``env:VAR``.
+        chain: The chain it will sign for; development accounts are refused on non-development chains.
+        password: The keystore password (else ``MEDCHAIN_KEYSTORE_PASSWORD``, else a prompt).
+
+    Returns:
+        A local signing account.
+
+    Raises:
+        AccountError: malformed spec, missing file or variable, wrong password, bad key, or a
+            development account on a real network.
+    """
+    kind, _, value = spec.partition(":")
+    if kind == "dev":
+        if chain is not None and not chain.is_local:
+            raise AccountError(f"development accounts are only for local chains, not chain id {chain.chain_id}")
+        try:
+            return dev_account(int(value or 0))
+        except ValueError:
+            raise AccountError(f"bad development account {spec!r}: use dev:0 … dev:999") from None
+    if kind == "keystore":
+        return _from_keystore(Path(value).expanduser(), password)
+    if kind == "env":
+        key = os.environ.get(value)
+        if not key:
+            raise AccountError(f"environment variable {value} is not set")
+        try:
+            return Account.from_key(key.strip())
+        except Exception:  # noqa: BLE001 - eth-account raises several types for bad keys
+            raise AccountError(f"environment variable {value} does not hold a valid private key") from None
+    raise AccountError(f"unknown account spec {spec!r}: use dev:N, keystore:PATH or env:VAR")
+
+
+def _from_keystore(path: Path, password: str | None) -> LocalAccount:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise AccountError(f"keystore {path} does not exist") from None
+    except (OSError, ValueError) as exc:
+        raise AccountError(f"keystore {path} is not a readable JSON keystore ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict) or "crypto" not in {k.lower() for k in data}:
+        raise AccountError(f"keystore {path} is not an Ethereum JSON keystore")
+    if password is None:
+        password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        password = getpass.getpass(f"password for {path.name}: ")
+    try:
+        return Account.from_key(Account.decrypt(data, password))
+    except ValueError:
+        raise AccountError(f"wrong password for keystore {path}") from None
+    except Exception as exc:  # noqa: BLE001 - malformed keystores raise assorted errors
+        raise AccountError(f"keystore {path} is malformed ({exc.__class__.__name__})") from None
+
+
+def create_keystore(path: Path, password: str, private_key: str | bytes | None = None) -> LocalAccount:
+    """Write a new (or the given) key as an encrypted JSON keystore, readable by its owner only.
+
+    Raises:
+        AccountError: the file exists or the password is empty.
+    """
+    if not password:
+        raise AccountError("a keystore needs a non-empty password")
+    if path.exists():
+        raise AccountError(f"{path} exists; refusing to overwrite a keystore")
+    account = Account.from_key(private_key) if private_key is not None else Account.create()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(Account.encrypt(account.key, password), f)
+    return account

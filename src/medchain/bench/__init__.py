@@ -1,0 +1,61 @@
+"""Benchmarks: named gas measurements (the committed ``gas-snapshot.json``) and throughput.
+
+Each contract family has a module here with ``OPERATIONS``: a dict of name → function that takes a
+:class:`~medchain.scenarios.ScenarioContext` (fresh suite, cast registered), does any set-up, and
+returns the receipt of the one transaction to measure. Every operation runs from the same state
+snapshot, so the numbers are independent of order and deterministic on the embedded chain.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+FAMILIES = ["registry"]
+SNAPSHOT_FILE = "gas-snapshot.json"
+
+
+def operations() -> dict[str, Callable[[Any], Any]]:
+    """Every named gas operation of every family."""
+    ops: dict[str, Callable[[Any], Any]] = {}
+    for family in FAMILIES:
+        ops.update(importlib.import_module(f"{__name__}.{family}").OPERATIONS)
+    return ops
+
+
+def measure_gas(names: list[str] | None = None, chain_spec: str = "embedded") -> dict[str, int]:
+    """Gas used by each named operation on a fresh deployment (embedded chain by default)."""
+    from ..chain import connect
+    from ..deploy import deploy
+    from ..scenarios import CAST, ScenarioContext
+    from ..scenarios.participants import setup
+    from ..accounts import dev_account
+    from ..tx import Sender
+
+    ops = operations()
+    selected = names or sorted(ops)
+    with connect(chain_spec) as chain, tempfile.TemporaryDirectory() as tmp:
+        gov = Sender(chain, dev_account(CAST["governance"]))
+        report = deploy(chain, gov, fresh=True, directory=Path(tmp))
+        ctx = ScenarioContext(chain, report.suite, Path(tmp), log=lambda _: None)
+        ctx._senders["governance"] = gov
+        results = {f"deploy.{name}": r.gas_used for name, r in report.receipts.items()}
+        setup(ctx)
+        for name in selected:
+            snap = chain.snapshot()
+            try:
+                results[name] = ops[name](ctx).gas_used
+            finally:
+                chain.revert(snap)
+    return dict(sorted(results.items()))
+
+
+def read_snapshot(path: Path | str = SNAPSHOT_FILE) -> dict[str, int]:
+    return json.loads(Path(path).read_text())
+
+
+def write_snapshot(gas: dict[str, int], path: Path | str = SNAPSHOT_FILE) -> None:
+    Path(path).write_text(json.dumps(dict(sorted(gas.items())), indent=2) + "\n")

@@ -1,0 +1,165 @@
+"""The ``medchain`` command line. Every user error ends with a one-line reason and exit code 1."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .commands import FAMILIES, Context, pass_ctx
+from .errors import MedChainError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="medchain")
+@click.option("--chain", "chain_spec", envvar="MEDCHAIN_CHAIN", default="embedded", show_default=True,
+              help="embedded, anvil, ganache, or a node URL (http://…, ws://…).")
+@click.option("--account", "account_spec", envvar="MEDCHAIN_ACCOUNT", default="dev:0", show_default=True,
+              help="dev:N (local chains only), keystore:PATH or env:VAR.")
+@click.option("--deployments", type=click.Path(path_type=Path), default=Path("deployments"), show_default=True,
+              help="Folder of deployment manifests (<chain-id>.json).")
+@click.option("--manifest", type=click.Path(path_type=Path), default=None,
+              help="A manifest file to use instead of <deployments>/<chain-id>.json; its chain id is checked.")
+@click.pass_context
+def cli(ctx: click.Context, chain_spec: str, account_spec: str, deployments: Path, manifest: Path | None) -> None:
+    """MedChain: consent, medical records, drug tracing, claims and research licensing on Ethereum."""
+    ctx.obj = Context(chain_spec, account_spec, deployments, manifest)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Do not write; fail if the committed artifacts differ from the sources.")
+def compile(check: bool) -> None:
+    """Compile the contracts into the package's committed artifacts."""
+    from . import compiler
+
+    binary, how = compiler.find_solc()
+    click.echo(f"compiling with solc {compiler.SOLC_VERSION} ({how}), evm {compiler.EVM_VERSION}…", err=True)
+    started = time.perf_counter()
+    artifacts = compiler.build_artifacts(binary=binary)
+    differ = compiler.artifact_diff(artifacts)
+    if check:
+        if differ:
+            raise MedChainError("committed artifacts differ from the sources: " + ", ".join(differ)
+                                + " (run `medchain compile`)")
+        click.echo(f"{len(artifacts)} artifacts match the sources")
+        return
+    compiler.write_artifacts(artifacts)
+    click.echo(f"compiled {len(artifacts)} contracts in {time.perf_counter() - started:.1f} s; "
+               f"changed: {', '.join(differ) or 'none'}")
+
+
+@cli.command()
+@click.option("--fresh", is_flag=True, help="Deploy a new suite even if the manifest's contracts are on chain.")
+@click.option("--governance", default=None, help="Governance address of the registry (default: the deployer).")
+@pass_ctx
+def deploy(obj: Context, fresh: bool, governance: str | None) -> None:
+    """Deploy every contract in dependency order and write the manifest (reusing matching code)."""
+    from .deploy import deploy as do_deploy
+    from .participants import check_address
+
+    gov = check_address(governance, "governance") if governance else None
+    report = do_deploy(obj.chain, obj.sender(), directory=obj.deployments, governance=gov, fresh=fresh,
+                       progress=lambda line: click.echo("  " + line, err=True))
+    where = report.suite.path or "memory (embedded chain)"
+    click.echo(f"chain {obj.chain.chain_id}: {len(report.deployed)} deployed, {len(report.reused)} reused; manifest: {where}")
+
+
+@cli.command()
+@pass_ctx
+def status(obj: Context) -> None:
+    """Show what is deployed on the chain, from its manifest."""
+    suite = obj.suite()
+    w3 = obj.chain.w3
+    click.echo(f"chain id {obj.chain.chain_id} ({obj.chain.kind}, {obj.chain.endpoint}), block {w3.eth.block_number}")
+    click.echo(f"manifest {suite.path}; governance {suite.governance}")
+    for name, entry in suite.manifest["contracts"].items():
+        click.echo(f"  {name:28} {entry['address']}  block {entry['block']}")
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1)
+@pass_ctx
+def demo(obj: Context, scenarios: tuple[str, ...]) -> None:
+    """Run every scenario (or the named ones) on a freshly deployed suite."""
+    from . import scenarios as sc
+
+    for name in scenarios:
+        sc.load(name)
+    started = time.perf_counter()
+    results = sc.run(list(scenarios) or None, chain=obj.chain, log=click.echo)
+    click.echo(f"{len(results)} scenario(s) passed on {obj.chain.kind} (chain id {obj.chain.chain_id}) "
+               f"in {time.perf_counter() - started:.1f} s")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["anvil", "ganache"]))
+@click.option("--port", type=int, default=8545, show_default=True)
+def node(kind: str, port: int) -> None:
+    """Run a local development node on 127.0.0.1 until Ctrl-C (use it with --chain http://127.0.0.1:PORT)."""
+    from .chain import LocalNode
+
+    with LocalNode(kind, port) as n:
+        click.echo(f"{kind} listening on {n.url} (chain id {n.chain_id}); Ctrl-C to stop", err=True)
+        try:
+            while n.process is not None and n.process.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+
+
+@cli.group()
+def account() -> None:
+    """Encrypted keystores."""
+
+
+@account.command("new")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--password", envvar="MEDCHAIN_KEYSTORE_PASSWORD", prompt=True, hide_input=True,
+              confirmation_prompt=True, help="Keystore password (or MEDCHAIN_KEYSTORE_PASSWORD).")
+def account_new(path: Path, password: str) -> None:
+    """Create a new account in an encrypted JSON keystore (mode 0600)."""
+    from .accounts import create_keystore
+
+    click.echo(create_keystore(path, password).address)
+
+
+@account.command("show")
+@pass_ctx
+def account_show(obj: Context) -> None:
+    """Show the address and balance of --account."""
+    from .accounts import load_account
+
+    acct = load_account(obj.account_spec, obj.chain)
+    click.echo(f"{acct.address}  {obj.chain.w3.eth.get_balance(acct.address) / 10**18:.6f} ETH")
+
+
+for _family in FAMILIES:
+    cli.add_command(_family)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; a :class:`MedChainError` becomes ``error: <reason>`` and exit code 1."""
+    try:
+        cli.main(args=argv, prog_name="medchain", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except MedChainError as exc:
+        click.echo(f"error: {exc}".splitlines()[0] if os.environ.get("MEDCHAIN_DEBUG") is None else f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
