@@ -1,10 +1,11 @@
 """Scenario `participants`: `python scripts/participants.py [--chain embedded|anvil|ganache|URL]`."""
 
-import argparse
+from medchain.scenarios import script_main
 
-from medchain import scenarios
+
+def main() -> None:
+    script_main("participants")
+
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--chain", default="embedded")
-    scenarios.run(["participants"], chain=parser.parse_args().chain)
+    main()

@@ -99,3 +99,17 @@ def run(names: list[str] | None = None, *, chain: Chain | str = "embedded", log:
             c.close()
         if tmp is not None:
             tmp.cleanup()
+
+
+def script_main(name: str, argv: list[str] | None = None) -> dict[str, Any]:
+    """Entry point of ``scripts/<name>.py``: ``python scripts/<name>.py [--chain SPEC]``.
+
+    One code path for every way a scenario script is started.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"scripts/{name}.py", description=load(name).TITLE)
+    parser.add_argument("--chain", default="embedded", help="embedded, anvil, ganache or a node URL")
+    args = parser.parse_args(argv)
+    return run([name], chain=args.chain)[name]
+
