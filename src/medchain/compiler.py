@@ -149,7 +149,8 @@ def compile_sources(sources: dict[str, str], binary: Path | None = None) -> dict
     except SolcError as exc:
         errors = getattr(exc, "error_dict", None) or []
         lines = [_format_error(e) for e in errors if e.get("severity") == "error"]
-        raise CompilationError("Solidity compilation failed:\n" + "\n".join(lines or [str(exc)])) from None
+        lines = lines or [str(exc)]
+        raise CompilationError(f"Solidity compilation failed ({len(lines)} error(s)): " + "\n".join(lines)) from None
 
 
 def _format_error(err: dict[str, Any]) -> str:
@@ -194,13 +195,27 @@ def build_artifacts(root: Path | None = None, binary: Path | None = None) -> dic
                 "deployedBytecode": "0x" + c["evm"]["deployedBytecode"]["object"],
                 "immutableReferences": c["evm"]["deployedBytecode"].get("immutableReferences", {}),
                 "methodIdentifiers": c["evm"]["methodIdentifiers"],
-                "storageLayout": c["storageLayout"],
+                "storageLayout": _stable_layout(c["storageLayout"]),
                 "devdoc": c["devdoc"],
                 "userdoc": c["userdoc"],
                 "metadata": c["metadata"],
                 "sourceHashes": {k: v["keccak256"] for k, v in sorted(metadata["sources"].items())},
             }
     return dict(sorted(artifacts.items()))
+
+
+_AST_ID = re.compile(r"(t_\w+\([^()]*\))\d+")
+
+
+def _stable_layout(layout: dict[str, Any]) -> dict[str, Any]:
+    """The storage layout without AST ids, which change whenever any other contract of the same
+    compilation changes: ``t_struct(Participant)1230_storage`` becomes ``t_struct(Participant)_storage``."""
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != "astId"}
+        return [strip(v) for v in node] if isinstance(node, list) else node
+
+    return strip(json.loads(_AST_ID.sub(r"\1", json.dumps(layout))))
 
 
 def dump_artifact(artifact: dict[str, Any]) -> str:

@@ -41,6 +41,7 @@ class ContractSpec:
 #: domains only through their interfaces).
 SUITE: list[ContractSpec] = [
     ContractSpec("ParticipantRegistry", lambda a, gov: [gov]),
+    ContractSpec("SettlementToken", lambda a, gov: [gov]),
 ]
 
 

@@ -9,7 +9,7 @@ import pytest
 from medchain.accounts import dev_account
 from medchain.chain import connect
 from medchain.contracts import artifact_hash
-from medchain.deploy import deploy, load_suite
+from medchain.deploy import SUITE, deploy, load_suite
 from medchain.errors import DeploymentError, WrongChainError
 from medchain.tx import Sender
 
@@ -35,7 +35,8 @@ def test_deploy_writes_a_manifest_and_reuses_matching_code(anvil, tmp_path):
     assert anvil.w3.eth.get_transaction_receipt(entry["txHash"])["contractAddress"] == entry["address"]
     assert entry["block"] == anvil.w3.eth.get_transaction(entry["txHash"])["blockNumber"]
     again = deploy(anvil, gov, directory=tmp_path)
-    assert (first.deployed, again.deployed, again.reused) == (["ParticipantRegistry"], [], ["ParticipantRegistry"])
+    names = [spec.name for spec in SUITE]
+    assert (first.deployed, again.deployed, again.reused) == (names, [], names)
     assert load_suite(anvil, directory=tmp_path).address("ParticipantRegistry") == entry["address"]
 
 
