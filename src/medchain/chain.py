@@ -15,11 +15,13 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from web3 import Web3
+from web3.providers.base import JSONBaseProvider
 
 from .errors import ChainUnreachableError, ConfigurationError, NodeStartError
 
@@ -77,9 +79,8 @@ class Chain:
         """Mine one block, at ``timestamp`` when given (local chains only)."""
         if self._tester is not None:
             if timestamp is not None:
-                self._tester.time_travel(timestamp)
-            else:
-                self._tester.mine_blocks(1)
+                self.set_next_block_timestamp(timestamp)
+            self._tester.mine_blocks(1)
             return
         if timestamp is not None:
             method = "evm_setNextBlockTimestamp"
@@ -89,7 +90,7 @@ class Chain:
     def set_next_block_timestamp(self, timestamp: int) -> None:
         """Make the next block (e.g. the next transaction's) carry ``timestamp``."""
         if self._tester is not None:
-            # eth-tester's time travel mines a block at `timestamp - 1`... it sets the pending block.
+            # The pending block's header is what eth-tester mines next (its time_travel is off by one).
             self._tester.backend.chain.header = self._tester.backend.chain.header.copy(timestamp=timestamp)
             return
         self._rpc("evm_setNextBlockTimestamp", [timestamp])
@@ -166,9 +167,7 @@ def _embedded() -> Chain:
 
 def _from_url(url: str, timeout: float, kind: str) -> Chain:
     if url.startswith(("ws://", "wss://")):
-        from web3 import LegacyWebSocketProvider
-
-        provider: Any = LegacyWebSocketProvider(url, websocket_timeout=timeout)
+        provider: Any = SyncWebSocketProvider(url, timeout)
     else:
         provider = Web3.HTTPProvider(url, request_kwargs={"timeout": timeout})
     w3 = Web3(provider)
@@ -177,6 +176,41 @@ def _from_url(url: str, timeout: float, kind: str) -> Chain:
     except Exception as exc:  # noqa: BLE001 - requests/websockets raise many types
         raise ChainUnreachableError(f"no Ethereum node answers at {url} ({type(exc).__name__})") from None
     return Chain(w3=w3, kind=kind, endpoint=url, chain_id=chain_id)
+
+
+class SyncWebSocketProvider(JSONBaseProvider):
+    """JSON-RPC over one WebSocket, synchronously (web3 8 has only an async WebSocket provider)."""
+
+    def __init__(self, url: str, timeout: float = 10.0):
+        super().__init__()
+        self.url = url
+        self.timeout = timeout
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def _exchange(self, payload: bytes) -> bytes:
+        from websockets.sync.client import connect as ws_connect
+
+        with self._lock:
+            if self._conn is None:
+                self._conn = ws_connect(self.url, open_timeout=self.timeout, max_size=None).__enter__()
+            self._conn.send(payload.decode())
+            raw = self._conn.recv(timeout=self.timeout)
+        return raw.encode() if isinstance(raw, str) else raw
+
+    def make_request(self, method: Any, params: Any) -> Any:
+        return self.decode_rpc_response(self._exchange(self.encode_rpc_request(method, params)))
+
+    def make_batch_request(self, requests: list[tuple[Any, Any]]) -> Any:
+        return self.decode_rpc_response(self._exchange(self.encode_batch_rpc_request(requests)))
+
+    def is_connected(self, show_traceback: bool = False) -> bool:
+        try:
+            return "result" in self.make_request("web3_clientVersion", [])
+        except Exception:  # noqa: BLE001
+            if show_traceback:
+                raise
+            return False
 
 
 def free_port() -> int:
