@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_abi import encode as abi_encode
+from eth_utils import function_signature_to_4byte_selector, keccak
 from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
 
@@ -59,6 +60,31 @@ def _as_revert(exc: BaseException) -> ContractRevert | None:
         reason = re.sub(r"^execution reverted:?\s*", "", str(exc.args[0]) if exc.args else "").strip()
         return ContractRevert("Error", {"message": reason}) if reason else ContractRevert(None)
     return decode_revert(data)
+
+
+_SELECTORS: dict[str, tuple[bytes, list[str]]] = {}
+
+
+def calldata(fn: ContractFunction) -> bytes:
+    """ABI-encode a bound contract function call: eth_abi directly for plain arguments (about ten
+    times faster than web3's normaliser chain), web3's encoder for anything else."""
+    abi = fn.abi
+    key = fn.abi_element_identifier if hasattr(fn, "abi_element_identifier") else str(abi)
+    if key not in _SELECTORS:
+        types = [_type_string(i) for i in abi.get("inputs", [])]
+        _SELECTORS[key] = (function_signature_to_4byte_selector(f"{abi['name']}({','.join(types)})"), types)
+    selector, types = _SELECTORS[key]
+    try:
+        return selector + abi_encode(types, list(fn.args))
+    except Exception:  # noqa: BLE001 - e.g. ENS names or hex strings for bytes: let web3 normalise
+        return bytes(HexBytes(fn._encode_transaction_data()))
+
+
+def _type_string(item: dict[str, Any]) -> str:
+    t = item["type"]
+    if t.startswith("tuple"):
+        return "(" + ",".join(_type_string(c) for c in item["components"]) + ")" + t[5:]
+    return t
 
 
 @dataclass
@@ -138,7 +164,7 @@ class Sender:
     def _base_tx(self, fn: ContractFunction | None, to: str | None, data: bytes | str | None, value: int) -> dict[str, Any]:
         if fn is not None:
             to = fn.address
-            data = fn._encode_transaction_data()
+            data = calldata(fn)
         tx: dict[str, Any] = {"from": self.address, "value": value, "chainId": self.chain.chain_id,
                               "data": HexBytes(data or b"")}
         if to is not None:
@@ -222,6 +248,10 @@ class Sender:
             if "not in the chain" in str(exc) or "timeout" in type(exc).__name__.lower():
                 raise TransactionError(f"transaction {tx_hash} was not mined within {timeout:.0f} s") from None
             raise self._classify(exc) from None
+        return self.receipt(tx_hash, r)
+
+    def receipt(self, tx_hash: str, r: Any) -> Receipt:
+        """A :class:`Receipt` from web3's receipt ``r``; a failed transaction raises its decoded revert."""
         receipt = Receipt(tx_hash=tx_hash, block_number=r["blockNumber"], gas_used=r["gasUsed"], status=r["status"],
                           contract_address=r.get("contractAddress"), logs=list(r["logs"]), raw=r)
         if receipt.status != 1:
@@ -341,13 +371,19 @@ class Bulk:
         """
         self.flush()
         failures: dict[int, Exception] = dict(self._send_errors)
+        mined: dict[str, Any] = {}
+        if self._batched:
+            from web3._utils.method_formatters import receipt_formatter
+
+            raw = fetch_receipts(self.sender.chain.w3, [h for i, h in enumerate(self.hashes) if i not in failures])
+            mined = {h: receipt_formatter(r) for h, r in raw.items()}
         self.receipts = []
         for i, h in enumerate(self.hashes):
             if i in failures:
                 self.receipts.append(None)
                 continue
             try:
-                self.receipts.append(self.sender.wait(h))
+                self.receipts.append(self.sender.receipt(h, mined[h]) if h in mined else self.sender.wait(h))
             except TransactionError as exc:
                 failures[i] = exc
                 self.receipts.append(None)
@@ -361,6 +397,36 @@ class Bulk:
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
         if exc_type is None:
             self.wait()
+
+
+def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEOUT, batch: int = 200) -> dict[str, Any]:
+    """Wait until every transaction of ``hashes`` is mined, polling in JSON-RPC batches.
+
+    Returns the raw receipts by hash (the node's JSON, as web3's caching of them).
+
+    Raises:
+        TransactionError: some were not mined within ``timeout``.
+    """
+    import time
+
+    pending = list(hashes)
+    found: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout
+    while pending:
+        for i in range(0, len(pending), batch):
+            chunk = pending[i : i + batch]
+            responses = w3.provider.make_batch_request([("eth_getTransactionReceipt", [h]) for h in chunk])
+            if isinstance(responses, dict):
+                responses = [responses] * len(chunk)
+            for h, r in zip(chunk, sorted(responses, key=lambda r: r.get("id", 0))):
+                if r.get("result"):
+                    found[h] = r["result"]
+        pending = [h for h in pending if h not in found]
+        if pending:
+            if time.monotonic() > deadline:
+                raise TransactionError(f"{len(pending)} transactions were not mined within {timeout:.0f} s")
+            time.sleep(0.02)
+    return found
 
 
 def call(fn: ContractFunction, *, sender: str | None = None, block: Any = "latest") -> Any:
