@@ -5,13 +5,45 @@ BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test build bench fuzz clean install node-tools
+BROWNIE_VENV  := .venv-brownie
+BROWNIE_BIN   := $(BROWNIE_VENV)/bin
+BROWNIE_STAMP := $(BROWNIE_VENV)/.installed
+# eth-brownie pins web3 7.16 and the eth-* libraries; medchain's own eth-tester pin needs newer ones,
+# so the Brownie venv gets the eth-tester release built for those pins (the embedded chain).
+BROWNIE_PIN    := eth-brownie==1.22.2
+BROWNIE_TESTER := eth-tester[py-evm]==0.13.0b1
+SOLCX_DIR      ?= $(HOME)/.solcx
+SOLC_VERSION   := 0.8.28
+# Brownie starts Anvil and Ganache by name: the checkout's node tools come first on PATH.
+BROWNIE_ENV    := PATH="$(CURDIR)/node_modules/.bin:$$PATH"
+
+# Slither pins web3 7.16 too: its own venv, pinned by tools/slither-requirements.txt.
+SLITHER_VENV  := .venv-slither
+SLITHER_BIN   := $(SLITHER_VENV)/bin
+SLITHER_STAMP := $(SLITHER_VENV)/.installed
+
+.PHONY: demo test build bench fuzz clean install node-tools brownie brownie-check solc-shim brownie-networks slither slither-check
 
 demo: $(PY_STAMP)                ## every scenario on the embedded chain and embedded IPFS store
 	$(BIN)/medchain demo
 
-test: $(PY_STAMP) $(NODE_STAMP)  ## the whole test suite (embedded chain, Anvil, Ganache, js-ipfs)
-	$(BIN)/python -m pytest
+test: $(PY_STAMP) $(NODE_STAMP) brownie slither  ## the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Slither)
+	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_SLITHER=1 $(BIN)/python -m pytest
+
+fuzz: $(PY_STAMP)                ## the security property and parser fuzz tests with many more examples
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/security -k "fuzz or property"
+
+slither: $(SLITHER_STAMP) $(NODE_STAMP)  ## Slither in .venv-slither
+
+slither-check: slither           ## Slither over every contract; fails on any High or Medium finding
+	PYTHONPATH=src $(SLITHER_BIN)/python tools/slither_check.py
+
+$(SLITHER_STAMP): tools/slither-requirements.txt
+	test -x $(SLITHER_BIN)/python || $(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_BIN)/python -m pip install --quiet --upgrade pip
+	$(SLITHER_BIN)/python -m pip install --quiet -r tools/slither-requirements.txt
+	$(SLITHER_BIN)/python -c 'import slither, crytic_compile, solcx; print("slither venv: ok")'
+	touch $@
 
 build: $(PY_STAMP) $(NODE_STAMP) ## compile the contracts into the committed artifacts
 	$(BIN)/medchain compile
@@ -22,15 +54,58 @@ bench: $(PY_STAMP) $(NODE_STAMP) ## gas snapshot (gas-snapshot.json) and through
 install: $(PY_STAMP)
 node-tools: $(NODE_STAMP)
 
-$(PY_STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+brownie: $(BROWNIE_STAMP) $(NODE_STAMP) solc-shim brownie-networks  ## Brownie in .venv-brownie, offline solc, networks
+
+brownie-check: brownie           ## the Brownie workflow alone: compile, test (Anvil and Ganache), run
+	$(BROWNIE_ENV) $(BROWNIE_BIN)/brownie compile --all
+	$(BROWNIE_ENV) $(BROWNIE_BIN)/brownie test
+	$(BROWNIE_ENV) $(BROWNIE_BIN)/brownie test --network ganache-shanghai
+	$(BROWNIE_ENV) $(BROWNIE_BIN)/brownie run scripts/deploy.py
+	$(BROWNIE_ENV) $(BROWNIE_BIN)/brownie run scripts/participants.py
+
+# eth-brownie, then medchain (editable) with its dependencies held to Brownie's pins.
+$(BROWNIE_STAMP): pyproject.toml
+	test -x $(BROWNIE_BIN)/python || $(PYTHON) -m venv $(BROWNIE_VENV)
+	$(BROWNIE_BIN)/python -m pip install --quiet --upgrade pip
+	$(BROWNIE_BIN)/python -m pip install --quiet '$(BROWNIE_PIN)'
+	# eth-brownie 1.22.2's mypyc-compiled brownie/test/stateful rejects every state machine (TypeError:
+	# "_BrownieStateMachine object expected"); without it Brownie imports its own stateful.py.
+	rm -f $(BROWNIE_VENV)/lib/python3*/site-packages/brownie/test/stateful.cpython-*.so
+	$(BROWNIE_BIN)/python -m pip freeze --exclude-editable > $(BROWNIE_VENV)/brownie-pins.txt
+	$(BROWNIE_BIN)/python -m pip install --quiet --no-deps -e .
+	$(BROWNIE_BIN)/python -c 'import importlib.metadata as m; print("\n".join(r for r in m.requires("medchain") if "extra ==" not in r and not r.startswith("eth-tester")))' > $(BROWNIE_VENV)/medchain-requirements.txt
+	$(BROWNIE_BIN)/python -m pip install --quiet -c $(BROWNIE_VENV)/brownie-pins.txt -r $(BROWNIE_VENV)/medchain-requirements.txt '$(BROWNIE_TESTER)'
+	$(BROWNIE_BIN)/python -c 'import web3, medchain.scenarios; print("brownie venv: web3", web3.__version__)'
+	ln -sf ../../node_modules/.bin/anvil ../../node_modules/.bin/ganache $(BROWNIE_BIN)/
 	touch $@
 
-$(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+# py-solc-x (and so Brownie) looks for $(SOLCX_DIR)/solc-v$(SOLC_VERSION); no native solc can be
+# downloaded here, so it is a wrapper running solc-js through the package's shim. A native binary
+# already there is kept.
+solc-shim: $(NODE_STAMP)
+	@mkdir -p $(SOLCX_DIR)
+	@if head -c 4 $(SOLCX_DIR)/solc-v$(SOLC_VERSION) 2>/dev/null | grep -q ELF; then \
+	  echo "$(SOLCX_DIR)/solc-v$(SOLC_VERSION) is a native solc: kept"; \
+	else \
+	  printf '#!/bin/sh\n# solc $(SOLC_VERSION) for py-solc-x and Brownie: solc-js through the MedChain shim (make solc-shim)\nMEDCHAIN_NODE_MODULES="%s" exec node "%s" "$$@"\n' \
+	    '$(CURDIR)/node_modules' '$(CURDIR)/src/medchain/solc_shim/solc-shim.js' > $(SOLCX_DIR)/solc-v$(SOLC_VERSION).tmp && \
+	  chmod 755 $(SOLCX_DIR)/solc-v$(SOLC_VERSION).tmp && \
+	  mv $(SOLCX_DIR)/solc-v$(SOLC_VERSION).tmp $(SOLCX_DIR)/solc-v$(SOLC_VERSION) && \
+	  $(SOLCX_DIR)/solc-v$(SOLC_VERSION) --version | tail -1; \
+	fi
+
+# Brownie's networks live in ~/.brownie/network-config.yaml (Brownie 1.22.2 cannot take node
+# settings from brownie-config.yaml). `development` (Anvil) gets 20 accounts of the development
+# mnemonic, Anvil's own; `ganache-shanghai` is added: Ganache 7 on the shanghai hardfork.
+DEV_MNEMONIC := test test test test test test test test test test test junk
+BROWNIE_NODE := mnemonic='$(DEV_MNEMONIC)' accounts=20 default_balance=1000000 gas_limit=30000000
+brownie-networks: $(BROWNIE_STAMP)
+	@$(BROWNIE_BIN)/brownie networks modify development $(BROWNIE_NODE) >/dev/null
+	@$(BROWNIE_BIN)/brownie networks delete ganache-shanghai >/dev/null 2>&1 || true
+	@$(BROWNIE_BIN)/brownie networks add Development ganache-shanghai name='Ganache (shanghai)' \
+	  cmd='ganache --logging.quiet' host=http://127.0.0.1 port=8546 evm_version=shanghai chain_id=1337 \
+	  $(BROWNIE_NODE) >/dev/null
+	@echo "brownie networks: development (anvil, port 8545), ganache-shanghai (ganache, port 8546)"
 
 clean:
-	rm -rf $(VENV) node_modules build .pytest_cache bench-report.json
+	rm -rf $(VENV) $(BROWNIE_VENV) $(SLITHER_VENV) node_modules build reports .pytest_cache bench-report.json

@@ -1,9 +1,12 @@
-"""Deploy the MedChain suite: `python scripts/deploy.py --chain anvil` (or any chain spec)."""
+"""Deploy the MedChain suite: `python scripts/deploy.py [--chain anvil] [medchain deploy options]`,
+or `brownie run scripts/deploy.py [--network ID]` on Brownie's network."""
 
-import sys
+from medchain.scripting import deploy_main
 
-from medchain.cli import main
+
+def main() -> None:
+    deploy_main()
+
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(args[:2] + ["deploy"] + args[2:] if args[:1] == ["--chain"] else ["deploy"] + args)
+    main()

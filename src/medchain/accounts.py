@@ -21,6 +21,14 @@ from .chain import DEV_HD_PATH, DEV_MNEMONIC, Chain
 from .errors import AccountError
 
 PASSWORD_ENV = "MEDCHAIN_KEYSTORE_PASSWORD"
+#: Highest key-derivation cost accepted in a keystore (a keystore is untrusted input: a file with an
+#: absurd cost would hang the process or exhaust its memory). Geth's and eth-account's defaults
+#: (scrypt n=2^18, r=8, p=1; pbkdf2 c=2^18) are well inside.
+MAX_PBKDF2_ITERATIONS = 1 << 22
+MAX_SCRYPT_MEMORY = 1 << 30  # bytes: 128 * n * r
+MAX_SCRYPT_WORK = 1 << 22  # n * r * p
+MAX_SCRYPT_PARALLEL = 4  # p (computed sequentially)
+MAX_SCRYPT_BLOCK = 32  # r (large blocks are slow in pycryptodome whatever n is)
 Account.enable_unaudited_hdwallet_features()
 
 
@@ -73,10 +81,11 @@ def _from_keystore(path: Path, password: str | None) -> LocalAccount:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise AccountError(f"keystore {path} does not exist") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise AccountError(f"keystore {path} is not a readable JSON keystore ({exc.__class__.__name__})") from None
     if not isinstance(data, dict) or "crypto" not in {k.lower() for k in data}:
         raise AccountError(f"keystore {path} is not an Ethereum JSON keystore")
+    _check_kdf_cost(data, path)
     if password is None:
         password = os.environ.get(PASSWORD_ENV)
     if password is None:
@@ -87,6 +96,35 @@ def _from_keystore(path: Path, password: str | None) -> LocalAccount:
         raise AccountError(f"wrong password for keystore {path}") from None
     except Exception as exc:  # noqa: BLE001 - malformed keystores raise assorted errors
         raise AccountError(f"keystore {path} is malformed ({exc.__class__.__name__})") from None
+
+
+def _check_kdf_cost(data: dict, path: Path) -> None:
+    """Refuse a keystore whose key derivation would take unreasonably long or much memory
+    (version 3: ``crypto.kdf`` + ``crypto.kdfparams``; version 4: ``crypto.kdf.{function,params}``)."""
+    crypto = next((v for k, v in data.items() if k.lower() == "crypto"), None)
+    if not isinstance(crypto, dict):
+        return  # eth-account reports the malformed structure
+    kdf, params = crypto.get("kdf"), crypto.get("kdfparams")
+    if isinstance(kdf, dict):
+        kdf, params = kdf.get("function"), kdf.get("params")
+    if not isinstance(params, dict):
+        return
+
+    def number(name: str) -> int:
+        value = params.get(name, 1)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+    if kdf == "pbkdf2":
+        too_costly = number("c") > MAX_PBKDF2_ITERATIONS
+    elif kdf == "scrypt":
+        n, r, p = number("n"), number("r"), number("p")
+        too_costly = 128 * n * r > MAX_SCRYPT_MEMORY or n * r * p > MAX_SCRYPT_WORK or p > MAX_SCRYPT_PARALLEL \
+            or r > MAX_SCRYPT_BLOCK
+    else:
+        return
+    if too_costly:
+        shown = {k: params.get(k) for k in ("c", "n", "r", "p") if k in params}
+        raise AccountError(f"keystore {path} asks for an unreasonable key-derivation cost ({kdf} {shown}); refused")
 
 
 def create_keystore(path: Path, password: str, private_key: str | bytes | None = None) -> LocalAccount:

@@ -83,8 +83,7 @@ class Chain:
             self._tester.mine_blocks(1)
             return
         if timestamp is not None:
-            method = "evm_setNextBlockTimestamp"
-            self._rpc(method, [timestamp])
+            self.set_next_block_timestamp(timestamp)
         self._rpc("evm_mine", [])
 
     def set_next_block_timestamp(self, timestamp: int) -> None:
@@ -93,7 +92,12 @@ class Chain:
             # The pending block's header is what eth-tester mines next (its time_travel is off by one).
             self._tester.backend.chain.header = self._tester.backend.chain.header.copy(timestamp=timestamp)
             return
-        self._rpc("evm_setNextBlockTimestamp", [timestamp])
+        try:
+            self._rpc("evm_setNextBlockTimestamp", [timestamp])
+        except ConfigurationError:
+            # Ganache 7 lacks it: set its clock (milliseconds) to the start of that second; blocks
+            # carry the clock's second, so the next one carries `timestamp` if mined within it.
+            self._rpc("evm_setTime", [timestamp * 1000])
 
     def now(self) -> int:
         """The latest block's timestamp."""

@@ -42,6 +42,14 @@ class ContractSpec:
 SUITE: list[ContractSpec] = [
     ContractSpec("ParticipantRegistry", lambda a, gov: [gov]),
     ContractSpec("SettlementToken", lambda a, gov: [gov]),
+    ContractSpec("ConsentRegistry", lambda a, gov: [a["ParticipantRegistry"]]),
+    ContractSpec("RecordRegistry", lambda a, gov: [a["ParticipantRegistry"], a["ConsentRegistry"]]),
+    ContractSpec("DrugBatchTracing", lambda a, gov: [a["ParticipantRegistry"]]),
+    ContractSpec("ResearchDataLicensing",
+                 lambda a, gov: [a["ParticipantRegistry"], a["ConsentRegistry"], a["SettlementToken"]]),
+    ContractSpec("ClinicalTrialRegistry", lambda a, gov: [a["ParticipantRegistry"]]),
+    ContractSpec("ClaimAdjudication",
+                 lambda a, gov: [a["ParticipantRegistry"], a["ConsentRegistry"], a["SettlementToken"]]),
 ]
 
 

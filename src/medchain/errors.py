@@ -153,3 +153,39 @@ class GS1Error(StandardsError):
 
 class FHIRValidationError(StandardsError):
     """A FHIR resource is invalid or of a type MedChain does not accept."""
+
+
+class RecordError(MedChainError):
+    """A medical record cannot be written or read (unknown record, bad lineage...)."""
+
+
+class RecordErasedError(RecordError):
+    """The record was erased on chain (crypto-shredded): its content is gone for good."""
+
+
+class AccessDeniedError(RecordError):
+    """The reader holds no valid consent for the record (the chain refused to log the access)."""
+
+
+class DrugTracingError(MedChainError):
+    """A drug-tracing request cannot be served (unknown shipment, no history, bad readings...)."""
+
+
+class CounterfeitSuspectedError(DrugTracingError):
+    """A presented serial is unknown or already dispensed: the chain recorded it as a suspected
+    counterfeit (with who presented it) and refused to dispense.
+
+    Attributes:
+        serial: The presented serial. status: ``unknown serial`` or ``dispensed``.
+        receipt: The transaction that recorded the attempt.
+    """
+
+    def __init__(self, serial: str, status: str, receipt: object = None):
+        self.serial = serial
+        self.status = status
+        self.receipt = receipt
+        super().__init__(f"serial {serial!r} refused as a suspected counterfeit ({status}); the attempt is recorded on chain")
+
+
+class ClaimsError(MedChainError):
+    """A claims request cannot be served (unknown claim or plan, nothing owed...)."""

@@ -19,7 +19,7 @@ from web3.contract.contract import ContractFunction
 
 from .chain import Chain
 from .contracts import decode_revert
-from .errors import ChainError, ContractRevert, InsufficientFundsError, NonceError, TransactionError
+from .errors import ChainError, ContractRevert, InsufficientFundsError, MedChainError, NonceError, TransactionError
 
 GAS_MARGIN = 1.2
 PRIORITY_FEE = 10**9  # 1 gwei on local chains; real networks ask the node
@@ -141,6 +141,11 @@ class Sender:
             self.chain.nonces.pop(self.address, None)
             return self.chain.w3.eth.get_transaction_count(self.address, "pending")
 
+    def _forget_nonce(self) -> None:
+        """Drop the cached nonce without asking the node (which may be gone): the next send re-reads it."""
+        with self._lock:
+            self.chain.nonces.pop(self.address, None)
+
     # ----------------------------------------------------------------- building
     def estimate(self, tx: dict[str, Any]) -> int:
         """Estimate gas for ``tx``.
@@ -200,10 +205,15 @@ class Sender:
             NonceError: the node keeps rejecting the nonce.
             TransactionError: the receipt did not arrive in time.
         """
-        tx = self._base_tx(fn, to, data, value)
-        tx["gas"] = gas or int(self.estimate(tx) * GAS_MARGIN) + 10_000
-        tx.update(self.fees())
-        tx_hash = self._send(tx)
+        try:
+            tx = self._base_tx(fn, to, data, value)
+            tx["gas"] = gas or int(self.estimate(tx) * GAS_MARGIN) + 10_000
+            tx.update(self.fees())
+            tx_hash = self._send(tx)
+        except MedChainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a node that went away mid-way, classified
+            raise self._classify(exc) from None
         return self.wait(tx_hash) if wait else tx_hash
 
     def deploy(self, bytecode: str, abi: list[Any], *args: Any, gas: int | None = None) -> Receipt:
@@ -223,7 +233,7 @@ class Sender:
                 if "nonce" in text and attempt == 0:
                     self.resync_nonce()
                     continue
-                self.resync_nonce()
+                self._forget_nonce()
                 raise self._classify(exc) from None
         raise NonceError(f"the node keeps rejecting the nonce of {self.address}")
 
@@ -241,14 +251,38 @@ class Sender:
         return TransactionError(f"{type(exc).__name__}: {exc}")
 
     def wait(self, tx_hash: str, timeout: float = RECEIPT_TIMEOUT) -> Receipt:
-        """Wait for ``tx_hash`` to be mined; a failed transaction raises its decoded revert."""
+        """Wait for ``tx_hash`` to be mined; a failed transaction raises its decoded revert.
+
+        Raises:
+            TransactionError: not mined in time; when the node no longer knows the transaction or
+                its nonce was used by another one (dropped or replaced), the message says so and the
+                cached nonce is re-read, so the next transaction of this account goes through.
+            ChainError: the node stopped answering.
+        """
         try:
             r = self.chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.02)
         except Exception as exc:  # noqa: BLE001
             if "not in the chain" in str(exc) or "timeout" in type(exc).__name__.lower():
-                raise TransactionError(f"transaction {tx_hash} was not mined within {timeout:.0f} s") from None
+                raise self._not_mined(tx_hash, timeout) from None
             raise self._classify(exc) from None
         return self.receipt(tx_hash, r)
+
+    def _not_mined(self, tx_hash: str, timeout: float) -> TransactionError:
+        """Why ``tx_hash`` has no receipt: still pending, or dropped/replaced (then the nonce is resynced)."""
+        w3 = self.chain.w3
+        try:
+            try:
+                tx = w3.eth.get_transaction(tx_hash)
+            except Exception:  # noqa: BLE001 - web3 raises TransactionNotFound
+                tx = None
+            mined_nonce = w3.eth.get_transaction_count(self.address, "latest")
+        except Exception as exc:  # noqa: BLE001
+            return self._classify(exc)  # type: ignore[return-value]
+        if tx is None or int(tx["nonce"]) < mined_nonce:
+            self._forget_nonce()
+            return TransactionError(f"transaction {tx_hash} was dropped or replaced (the node does not know it, or "
+                                    f"its nonce is used); the account's next nonce is {mined_nonce}: send it again")
+        return TransactionError(f"transaction {tx_hash} was not mined within {timeout:.0f} s (still pending)")
 
     def receipt(self, tx_hash: str, r: Any) -> Receipt:
         """A :class:`Receipt` from web3's receipt ``r``; a failed transaction raises its decoded revert."""
@@ -260,7 +294,8 @@ class Sender:
 
     def _replay_failure(self, tx_hash: str, r: Any) -> Exception:
         """Re-run a failed transaction as a call to recover its revert data: at the block before it,
-        or, where the node keeps no history (Anvil --prune-history), on the latest state."""
+        then on the latest state (where the node keeps no history, as Anvil --prune-history, or when
+        the failure depended on the block's time)."""
         tx = self.chain.w3.eth.get_transaction(tx_hash)
         call = {"from": tx["from"], "to": tx.get("to"), "data": tx["input"], "value": tx["value"], "gas": tx["gas"]}
         for block in (r["blockNumber"] - 1, "latest"):
@@ -270,8 +305,8 @@ class Sender:
                 classified = self._classify(exc)
                 if isinstance(classified, ContractRevert):
                     return classified
-                continue
-            break
+            # No revert here: the failure may depend on the block's time (a deadline passed);
+            # the latest state, at a later time, still fails the same way.
         if r["gasUsed"] >= tx["gas"]:
             return TransactionError(f"transaction {tx_hash} ran out of gas ({tx['gas']})")
         return TransactionError(f"transaction {tx_hash} failed (status 0) without revert data")
@@ -319,17 +354,26 @@ class Bulk:
 
     def add(self, fn: ContractFunction | None = None, *, to: str | None = None, data: bytes | None = None,
             value: int = 0, gas: int | None = None) -> int:
-        """Sign one transaction and queue it for sending; returns its index in the batch."""
-        tx = self.sender._base_tx(fn, to, data, value)
-        if gas is None:
-            key = (tx.get("to"), bytes(tx["data"][:4]))
-            if key not in self._gas:
-                self.flush()  # estimation must see the state the queued transactions create
-                self._gas[key] = int(self.sender.estimate(tx) * 1.5) + 20_000
-            gas = self._gas[key]
-        tx["gas"] = gas
-        if self._fees is None:
-            self._fees = self.sender.fees()
+        """Sign one transaction and queue it for sending; returns its index in the batch.
+
+        Raises:
+            ContractRevert: gas estimation reverted. ChainError: the node stopped answering.
+        """
+        try:
+            tx = self.sender._base_tx(fn, to, data, value)
+            if gas is None:
+                key = (tx.get("to"), bytes(tx["data"][:4]))
+                if key not in self._gas:
+                    self.flush()  # estimation must see the state the queued transactions create
+                    self._gas[key] = int(self.sender.estimate(tx) * 1.5) + 20_000
+                gas = self._gas[key]
+            tx["gas"] = gas
+            if self._fees is None:
+                self._fees = self.sender.fees()
+        except MedChainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a node that went away, classified
+            raise self.sender._classify(exc) from None
         tx.update(self._fees)
         raw = self.sender.sign(tx)
         self.hashes.append("0x" + keccak(raw).hex())
@@ -375,7 +419,12 @@ class Bulk:
         if self._batched:
             from web3._utils.method_formatters import receipt_formatter
 
-            raw = fetch_receipts(self.sender.chain.w3, [h for i, h in enumerate(self.hashes) if i not in failures])
+            try:
+                raw = fetch_receipts(self.sender.chain.w3, [h for i, h in enumerate(self.hashes) if i not in failures])
+            except MedChainError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a node that went away, classified
+                raise self.sender._classify(exc) from None
             mined = {h: receipt_formatter(r) for h, r in raw.items()}
         self.receipts = []
         for i, h in enumerate(self.hashes):

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-FAMILIES = ["registry"]
+FAMILIES = ["registry", "drugs", "consent", "records", "claims", "research"]
 SNAPSHOT_FILE = "gas-snapshot.json"
 
 

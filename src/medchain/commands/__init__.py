@@ -51,9 +51,9 @@ def done(receipt: Any) -> None:
 
 
 def _families() -> list[click.Group]:
-    from . import participants
+    from . import claims, consent, drugs, participants, records, research
 
-    return [participants.group]
+    return [participants.group, consent.group, records.group, claims.group, drugs.group, research.group]
 
 
 FAMILIES = _families()

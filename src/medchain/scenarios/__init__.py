@@ -21,7 +21,7 @@ from ..errors import ConfigurationError
 from ..tx import Sender
 
 #: Scenario modules in the order ``medchain demo`` runs them.
-SCENARIOS = ["participants"]
+SCENARIOS = ["participants", "emr", "cold_chain", "claims", "research"]
 
 #: The cast: who each development account plays in every scenario.
 CAST = {
@@ -102,14 +102,14 @@ def run(names: list[str] | None = None, *, chain: Chain | str = "embedded", log:
 
 
 def script_main(name: str, argv: list[str] | None = None) -> dict[str, Any]:
-    """Entry point of ``scripts/<name>.py``: ``python scripts/<name>.py [--chain SPEC]``.
+    """Entry point of ``scripts/<name>.py``: ``python scripts/<name>.py [--chain SPEC]`` or
+    ``brownie run scripts/<name>.py [--network ID]``.
 
-    One code path for every way a scenario script is started.
+    One code path for every way a scenario script is started: the chain is ``--chain`` (default
+    ``embedded``) or, under ``brownie run``, Brownie's active network (:mod:`medchain.scripting`).
     """
-    import argparse
+    from ..scripting import script_argv, script_chain, script_parser
 
-    parser = argparse.ArgumentParser(prog=f"scripts/{name}.py", description=load(name).TITLE)
-    parser.add_argument("--chain", default="embedded", help="embedded, anvil, ganache or a node URL")
-    args = parser.parse_args(argv)
-    return run([name], chain=args.chain)[name]
+    args = script_parser(f"scripts/{name}.py", load(name).TITLE).parse_args(script_argv(argv))
+    return run([name], chain=script_chain(args.chain))[name]
 

@@ -355,7 +355,7 @@ def _sensor(event: Mapping[str, Any], path: str) -> dict:
 def _event(event: Any, index: int, ids: _Ids, batch: Mapping[str, Any], event_ids: bool) -> dict:
     path = f"events[{index}]"
     kind = _need(event, "kind", path)
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         raise StandardsError(f"unknown kind {kind!r} (one of {', '.join(_KINDS)})", f"{path}.kind")
     required, optional = _KEYS[kind]
     for key in required:

@@ -67,6 +67,9 @@ _PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 _MAX_UNIX = 253402300799  # 9999-12-31T23:59:59Z; larger "end" values mean no end
 _ID_RE = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _TX_RE = re.compile(r"0x[0-9a-fA-F]{64}")
+#: Deepest JSON nesting accepted in a record (real FHIR resources stay far below it). Deeper input
+#: is refused before validation: the models recurse natively and would overflow the C stack.
+MAX_NESTING = 48
 
 
 # ------------------------------------------------------------------ validation
@@ -113,6 +116,25 @@ def _validate(resource: Mapping[str, Any], root: str) -> Any:
         path = _path(root, tuple(first.get("loc", ())), resource)
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise FHIRValidationError(_message(first) + more, field=path) from None
+
+
+def _check_nesting(resource: Any, root: str) -> None:
+    """Refuse JSON nested deeper than :data:`MAX_NESTING` and ``null`` property values (FHIR JSON
+    forbids them; the models would silently drop a null required element). Iterative: no recursion
+    on input."""
+    stack: list[tuple[Any, int, str]] = [(resource, 1, root)]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > MAX_NESTING:
+            raise FHIRValidationError(f"is nested deeper than {MAX_NESTING} levels", field=path)
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                if v is None:
+                    raise FHIRValidationError("is null (FHIR JSON has no null properties: omit it)", field=f"{path}.{k}")
+                if isinstance(v, (Mapping, list, tuple)):
+                    stack.append((v, depth + 1, f"{path}.{k}"))
+        elif isinstance(node, (list, tuple)):
+            stack.extend((v, depth + 1, f"{path}[{i}]") for i, v in enumerate(node) if isinstance(v, (Mapping, list, tuple)))
 
 
 def _check_type(resource: Any, path: str, allowed: tuple[str, ...]) -> str:
@@ -163,9 +185,11 @@ def validate_record(resource: dict) -> dict:
     Raises:
         FHIRValidationError: Wrong or missing resource type (a Patient anywhere
             included), or an invalid element; ``field`` holds the path, e.g.
-            ``Bundle.entry[0].resource(Observation).valueQuantity.value``.
+            ``Bundle.entry[0].resource(Observation).valueQuantity.value``; or JSON
+            nested deeper than :data:`MAX_NESTING` levels, or a ``null`` property.
     """
     rtype = _check_type(resource, "", ACCEPTED_RECORD_TYPES + ("Bundle",))
+    _check_nesting(resource, rtype)
     if rtype == "Bundle":
         entries = resource.get("entry")
         if not isinstance(entries, list) or not entries:

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {IClinicalTrialRegistry} from "../interfaces/IClinicalTrialRegistry.sol";
+
+/// @title ClinicalTrialRegistry
+/// @notice Tamper-evident clinical-trial records. A sponsor (an active hospital, manufacturer or
+/// research organisation) registers a trial with the keccak256 of its protocol and of its
+/// pre-specified primary endpoints before any enrolment; it adds its sites (active hospitals).
+/// A site enrols a subject with the subject's EIP-712 signature over the trial and the current
+/// protocol hash (subjects may be pseudonymous per-trial keys), records the subject's visits and
+/// the trial's milestones; a subject (or its site) records a withdrawal. The sponsor locks the
+/// results hash at the end. Nothing is overwritten: a change of protocol, endpoints or results is
+/// an amendment carrying the previous hash, the new one and the hash of the reason, numbered and
+/// kept on chain; an endpoint change after the first enrolment is flagged.
+contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
+    /*//////////////////////////////////////////////////////////////
+                                STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    uint256 private constant MAX_TITLE_LENGTH = 256;
+    bytes32 private constant ENROLMENT_TYPEHASH = keccak256(
+        "EnrolmentConsent(uint256 trialId,address subject,bytes32 protocolHash,uint256 nonce,uint256 deadline)"
+    );
+
+    IParticipantRegistry private immutable _registry;
+    uint256 private _trialCount;
+    mapping(uint256 trialId => Trial) private _trials;
+    mapping(uint256 trialId => mapping(address site => bool)) private _sites;
+    mapping(uint256 trialId => mapping(address subject => Subject)) private _subjects;
+    mapping(uint256 trialId => mapping(uint256 number => Amendment)) private _amendments;
+
+    /*//////////////////////////////////////////////////////////////
+                              CONSTRUCTOR
+    //////////////////////////////////////////////////////////////*/
+
+    /// @param participantRegistry The participant directory (sponsor and site roles).
+    constructor(address participantRegistry) EIP712("MedChain ClinicalTrialRegistry", "1") {
+        _registry = IParticipantRegistry(participantRegistry);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                             PUBLIC UPDATE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Registers a trial; the caller becomes its sponsor.
+    /// @dev Requirements: the caller is an active hospital, manufacturer or research organisation;
+    /// both hashes are non-zero; the title has 1 to 256 bytes. Emits {TrialRegistered}.
+    function registerTrial(bytes32 protocolHash, bytes32 endpointsHash, string calldata title)
+        external
+        returns (uint256 trialId)
+    {
+        _registry.requireAnyRole(msg.sender, Roles.HOSPITAL | Roles.MANUFACTURER | Roles.RESEARCHER);
+        if (protocolHash == bytes32(0) || endpointsHash == bytes32(0)) revert InvalidHash();
+        uint256 length = bytes(title).length;
+        if (length == 0 || length > MAX_TITLE_LENGTH) revert InvalidTitle(length);
+        trialId = ++_trialCount;
+        Trial storage t = _trials[trialId];
+        t.sponsor = msg.sender;
+        t.registeredAt = uint40(block.timestamp);
+        t.status = Status.Registered;
+        t.protocolHash = protocolHash;
+        t.endpointsHash = endpointsHash;
+        emit TrialRegistered(trialId, msg.sender, protocolHash, endpointsHash, title);
+    }
+
+    /// @notice Adds a site to a trial.
+    /// @dev Requirements: the caller is the sponsor; the trial is not locked; `site` is an active
+    /// hospital not yet a site of the trial. Emits {SiteAdded}.
+    function addSite(uint256 trialId, address site) external {
+        Trial storage t = _sponsored(trialId);
+        if (t.status == Status.Locked) revert TrialLocked(trialId);
+        _registry.requireRole(site, Roles.HOSPITAL);
+        if (_sites[trialId][site]) revert SiteAlreadyAdded(trialId, site);
+        _sites[trialId][site] = true;
+        emit SiteAdded(trialId, site);
+    }
+
+    /// @notice Amends the protocol, the primary endpoints or the results: the previous hash stays
+    /// on chain in the numbered amendment, with the hash of the reason.
+    /// @dev Requirements: the caller is the sponsor; `newHash` and `reasonHash` are non-zero and
+    /// `newHash` differs from the current one; protocol and endpoint amendments before the results
+    /// are locked, results amendments after. Emits {Amended}.
+    function amend(uint256 trialId, AmendmentKind kind, bytes32 newHash, bytes32 reasonHash) external {
+        Trial storage t = _sponsored(trialId);
+        if (newHash == bytes32(0) || reasonHash == bytes32(0)) revert InvalidHash();
+        bytes32 previous;
+        if (kind == AmendmentKind.Results) {
+            if (t.status != Status.Locked) revert TrialNotLocked(trialId);
+            previous = t.resultsHash;
+            t.resultsHash = newHash;
+        } else {
+            if (t.status == Status.Locked) revert TrialLocked(trialId);
+            if (kind == AmendmentKind.Protocol) {
+                previous = t.protocolHash;
+                t.protocolHash = newHash;
+            } else {
+                previous = t.endpointsHash;
+                t.endpointsHash = newHash;
+            }
+        }
+        if (previous == newHash) revert NothingAmended(newHash);
+        uint32 number = ++t.amendments;
+        bool afterEnrolment = t.firstEnrolmentAt != 0;
+        _amendments[trialId][number] = Amendment(kind, uint40(block.timestamp), afterEnrolment, previous, newHash, reasonHash);
+        emit Amended(trialId, number, kind, previous, newHash, reasonHash, afterEnrolment);
+    }
+
+    /// @notice Enrols `subject`, who signed {EnrolmentConsent} for this trial and its current
+    /// protocol hash.
+    /// @dev Requirements: the caller is an active hospital and a site of the trial; the trial is
+    /// not locked; `subject` is not enrolled yet; `protocolHash` is the current one;
+    /// `block.timestamp <= deadline`; the signature is by `subject` over its current {nonces}.
+    /// Emits {SubjectEnrolled}.
+    function enrol(uint256 trialId, address subject, bytes32 protocolHash, uint256 deadline, bytes calldata signature)
+        external
+    {
+        Trial storage t = _open(trialId);
+        _checkSite(trialId);
+        if (_subjects[trialId][subject].enrolledAt != 0) revert AlreadyEnrolled(trialId, subject);
+        if (protocolHash != t.protocolHash) revert ProtocolChanged(protocolHash, t.protocolHash);
+        if (block.timestamp > deadline) revert SignatureExpired(deadline);
+        bytes32 structHash =
+            keccak256(abi.encode(ENROLMENT_TYPEHASH, trialId, subject, protocolHash, _useNonce(subject), deadline));
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
+        if (err != ECDSA.RecoverError.NoError) revert InvalidSignature();
+        if (signer != subject) revert WrongSigner(subject, signer);
+        _subjects[trialId][subject] = Subject(msg.sender, uint40(block.timestamp), 0, 0);
+        if (t.firstEnrolmentAt == 0) {
+            t.firstEnrolmentAt = uint40(block.timestamp);
+            t.status = Status.Enrolling;
+        }
+        t.enrolled += 1;
+        emit SubjectEnrolled(trialId, subject, msg.sender, protocolHash);
+    }
+
+    /// @notice Records that `subject` left the trial (their data so far stays in the record).
+    /// @dev Requirements: the trial is not locked; `subject` is enrolled and not withdrawn; the
+    /// caller is the subject or the subject's site. Emits {SubjectWithdrew}.
+    function withdrawSubject(uint256 trialId, address subject, bytes32 reasonHash) external {
+        Trial storage t = _open(trialId);
+        Subject storage s = _enrolled(trialId, subject);
+        if (msg.sender != subject && msg.sender != s.site) revert NotSubjectOrSite(msg.sender, subject);
+        s.withdrawnAt = uint40(block.timestamp);
+        t.withdrawn += 1;
+        emit SubjectWithdrew(trialId, subject, msg.sender, reasonHash);
+    }
+
+    /// @notice Records a visit of `subject` (the hash of the visit's data; the data stays off chain).
+    /// @dev Requirements: the trial is not locked; the caller is the subject's site and an active
+    /// hospital; the subject is enrolled and not withdrawn; `dataHash` is non-zero. Emits
+    /// {VisitRecorded}.
+    function recordVisit(uint256 trialId, address subject, bytes32 dataHash) external {
+        _open(trialId);
+        Subject storage s = _enrolled(trialId, subject);
+        if (s.site != msg.sender) revert NotSite(msg.sender, trialId);
+        _registry.requireRole(msg.sender, Roles.HOSPITAL);
+        if (dataHash == bytes32(0)) revert InvalidHash();
+        uint16 visit = ++s.visits;
+        emit VisitRecorded(trialId, subject, visit, dataHash);
+    }
+
+    /// @notice Records a milestone (e.g. keccak256("first-subject-in")) with the hash of its data.
+    /// @dev Requirements: the trial is not locked; the caller is the sponsor or an active site;
+    /// `milestone` is non-zero. Emits {MilestoneRecorded}.
+    function recordMilestone(uint256 trialId, bytes32 milestone, bytes32 dataHash) external {
+        Trial storage t = _open(trialId);
+        if (msg.sender != t.sponsor) {
+            if (!_sites[trialId][msg.sender] || !_registry.hasRole(msg.sender, Roles.HOSPITAL)) {
+                revert NotSponsorOrSite(msg.sender, trialId);
+            }
+        }
+        if (milestone == bytes32(0)) revert InvalidHash();
+        t.milestones += 1;
+        emit MilestoneRecorded(trialId, milestone, msg.sender, dataHash);
+    }
+
+    /// @notice Locks the results hash: from now on the trial only takes results amendments.
+    /// @dev Requirements: the caller is the sponsor; the trial is not locked; `resultsHash` is
+    /// non-zero. Emits {ResultsLocked}.
+    function lockResults(uint256 trialId, bytes32 resultsHash) external {
+        Trial storage t = _sponsored(trialId);
+        if (t.status == Status.Locked) revert TrialLocked(trialId);
+        if (resultsHash == bytes32(0)) revert InvalidHash();
+        t.status = Status.Locked;
+        t.lockedAt = uint40(block.timestamp);
+        t.resultsHash = resultsHash;
+        emit ResultsLocked(trialId, resultsHash);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              PUBLIC READ
+    //////////////////////////////////////////////////////////////*/
+
+    function trial(uint256 trialId) external view returns (Trial memory) {
+        return _trials[trialId];
+    }
+
+    /// @notice The enrolment record of `subject` (enrolledAt 0 when not enrolled).
+    function subjectOf(uint256 trialId, address subject) external view returns (Subject memory) {
+        return _subjects[trialId][subject];
+    }
+
+    /// @notice Amendment `number` (1-based) of a trial.
+    function amendment(uint256 trialId, uint256 number) external view returns (Amendment memory) {
+        return _amendments[trialId][number];
+    }
+
+    function isSite(uint256 trialId, address site) external view returns (bool) {
+        return _sites[trialId][site];
+    }
+
+    function trialCount() external view returns (uint256) {
+        return _trialCount;
+    }
+
+    function nonces(address subject) public view override(IClinicalTrialRegistry, Nonces) returns (uint256) {
+        return super.nonces(subject);
+    }
+
+    function registry() external view returns (address) {
+        return address(_registry);
+    }
+
+    /// @notice The EIP-712 domain separator enrolment consents are signed under.
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNAL
+    //////////////////////////////////////////////////////////////*/
+
+    function _trial(uint256 trialId) private view returns (Trial storage t) {
+        t = _trials[trialId];
+        if (t.status == Status.None) revert UnknownTrial(trialId);
+    }
+
+    function _sponsored(uint256 trialId) private view returns (Trial storage t) {
+        t = _trial(trialId);
+        if (t.sponsor != msg.sender) revert NotSponsor(msg.sender, trialId);
+    }
+
+    function _open(uint256 trialId) private view returns (Trial storage t) {
+        t = _trial(trialId);
+        if (t.status == Status.Locked) revert TrialLocked(trialId);
+    }
+
+    function _checkSite(uint256 trialId) private view {
+        if (!_sites[trialId][msg.sender]) revert NotSite(msg.sender, trialId);
+        _registry.requireRole(msg.sender, Roles.HOSPITAL);
+    }
+
+    function _enrolled(uint256 trialId, address subject) private view returns (Subject storage s) {
+        s = _subjects[trialId][subject];
+        if (s.enrolledAt == 0) revert NotEnrolled(trialId, subject);
+        if (s.withdrawnAt != 0) revert SubjectWithdrawn(trialId, subject);
+    }
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {IDrugBatchTracing} from "../interfaces/IDrugBatchTracing.sol";
+
+/// @title DrugBatchTracing
+/// @notice One drug, one code, from factory to patient. Manufacturers register products (GTIN-14,
+/// storage conditions) and commission batches whose unit serials are committed as a Merkle root;
+/// custodians (manufacturers, distributors, pharmacies, hospitals) ship and receive quantities;
+/// sensor gateways or the shipper post cold-chain readings, an excursion quarantines the
+/// shipment's units; pharmacies and hospitals dispense units by serial and proof, a used or
+/// unknown serial is recorded as a suspected counterfeit and refused; the manufacturer or a
+/// regulator recalls a batch; holders get replenishment events below their reorder threshold.
+/// @dev Storage is sized for flat gas: no per-unit slot (a dispensed-units bitmap by index), one
+/// slot per shipment (its terms are hashed into its id and passed back by callers), one slot per
+/// holder and batch, one per holder and product.
+contract DrugBatchTracing is IDrugBatchTracing {
+    /*//////////////////////////////////////////////////////////////
+                                CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice `firstUnit` of a shipment whose unit range is not declared.
+    uint32 public constant NO_RANGE = type(uint32).max;
+    /// @notice Most readings accepted in one transaction.
+    uint256 public constant MAX_READINGS = 512;
+    uint16 internal constant CUSTODIANS = Roles.MANUFACTURER | Roles.DISTRIBUTOR | Roles.PHARMACY | Roles.HOSPITAL;
+    uint16 internal constant DISPENSERS = Roles.PHARMACY | Roles.HOSPITAL;
+    uint64 internal constant GTIN_LIMIT = 1e14;
+    uint256 internal constant MAX_NAME_LENGTH = 128;
+    uint256 internal constant MAX_LOT_LENGTH = 20; // GS1 AI (10)
+    uint256 internal constant MAX_REASON_LENGTH = 1000;
+
+    /*//////////////////////////////////////////////////////////////
+                                 STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    IParticipantRegistry public immutable registry;
+
+    mapping(uint64 gtin => Product) private _products;
+    mapping(uint64 gtin => string) private _productNames;
+    mapping(bytes32 batchId => Batch) private _batches;
+    mapping(bytes32 batchId => mapping(address holder => Stock)) private _stock;
+    /// @dev Sellable stock per holder and product (every batch), with the holder's reorder threshold.
+    mapping(address holder => mapping(uint64 gtin => ProductStock)) private _productStock;
+    /// @dev The status of a shipment by the hash of its terms (which binds recipient, quantity
+    /// and unit range): the one slot a shipment needs; cleared when received or rejected.
+    mapping(bytes32 shipmentId => ShipmentStatus) private _shipments;
+    mapping(bytes32 shipmentId => ReadingsLog) private _readings;
+    mapping(bytes32 batchId => UnitRange[]) private _quarantinedRanges;
+    /// @dev Dispensed units: bit `index % 256` of word `index / 256`.
+    mapping(bytes32 batchId => mapping(uint256 word => uint256 bits)) private _dispensed;
+
+    struct ProductStock {
+        uint64 stock;
+        uint64 threshold;
+        bool opened; // set for the manufacturer at registration, so commissioning never creates the slot
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               CONSTRUCTOR
+    //////////////////////////////////////////////////////////////*/
+
+    /// @param participantRegistry The MedChain participant directory.
+    constructor(address participantRegistry) {
+        registry = IParticipantRegistry(participantRegistry);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              PUBLIC UPDATE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Registers a product (a GTIN-14) with its storage conditions.
+    /// @dev Requirements: caller is an active manufacturer; `gtin` has 14 digits at most and a
+    /// valid GS1 check digit and is not registered; `name` has 1 to 128 bytes;
+    /// `minTemperature <= maxTemperature`; `maxHumidity` is 1..100. Emits {ProductRegistered}.
+    function registerProduct(uint64 gtin, string calldata name, int16 minTemperature, int16 maxTemperature, uint8 maxHumidity)
+        external
+    {
+        registry.requireRole(msg.sender, Roles.MANUFACTURER);
+        if (!_validGtin(gtin)) revert InvalidGtin(gtin);
+        Product storage p = _products[gtin];
+        if (p.manufacturer != address(0)) revert ProductAlreadyRegistered(gtin);
+        uint256 length = bytes(name).length;
+        if (length == 0 || length > MAX_NAME_LENGTH) revert InvalidProductName(length);
+        if (minTemperature > maxTemperature || maxHumidity == 0 || maxHumidity > 100) {
+            revert InvalidStorageConditions(minTemperature, maxTemperature, maxHumidity);
+        }
+        p.manufacturer = msg.sender;
+        p.minTemperature = minTemperature;
+        p.maxTemperature = maxTemperature;
+        p.maxHumidity = maxHumidity;
+        _productNames[gtin] = name;
+        _productStock[msg.sender][gtin].opened = true;
+        emit ProductRegistered(gtin, msg.sender, name, minTemperature, maxTemperature, maxHumidity);
+    }
+
+    /// @notice Commissions a batch: its units are created in the manufacturer's stock.
+    /// @dev Requirements: caller is the active manufacturer of the product; `lot` has 1 to 20
+    /// bytes and is new for this GTIN; dates are whole UTC days, production not in the future,
+    /// expiry not before production and not past; `units > 0`; `serialsRoot` non-zero.
+    /// Gas does not depend on `units`. Emits {BatchCommissioned}.
+    function commissionBatch(
+        uint64 gtin,
+        string calldata lot,
+        uint32 production,
+        uint32 expiry,
+        uint32 units,
+        bytes32 serialsRoot,
+        string calldata qcReportCid
+    ) external returns (bytes32 batchId) {
+        registry.requireRole(msg.sender, Roles.MANUFACTURER);
+        address maker = _products[gtin].manufacturer;
+        if (maker == address(0)) revert UnknownProduct(gtin);
+        if (maker != msg.sender) revert NotProductManufacturer(gtin, msg.sender);
+        if (bytes(lot).length == 0 || bytes(lot).length > MAX_LOT_LENGTH) revert InvalidLot(bytes(lot).length);
+        if (
+            production % 1 days != 0 || expiry % 1 days != 0 || production > block.timestamp || expiry < production
+                || uint256(expiry) + 1 days <= block.timestamp
+        ) revert InvalidDates(production, expiry);
+        if (units == 0 || units == NO_RANGE) revert InvalidUnitCount(units);
+        if (serialsRoot == bytes32(0)) revert EmptySerialsRoot();
+        batchId = keccak256(abi.encodePacked(gtin, lot));
+        Batch storage b = _batches[batchId];
+        if (b.gtin != 0) revert BatchAlreadyCommissioned(batchId);
+        b.gtin = gtin;
+        b.production = production;
+        b.expiry = expiry;
+        b.units = units;
+        b.serialsRoot = serialsRoot;
+        _stock[batchId][msg.sender].available = units;
+        ProductStock storage ps = _productStock[msg.sender][gtin];
+        ps.stock += units;
+        emit BatchCommissioned(batchId, gtin, msg.sender, lot, production, expiry, units, serialsRoot, qcReportCid);
+    }
+
+    /// @notice Ships `quantity` units of a batch from the caller's sellable stock to `to`.
+    /// @dev Requirements: caller is an active custodian holding `quantity` sellable units; `to` is
+    /// another active custodian; the batch is neither recalled nor expired; `firstUnit` is
+    /// `NO_RANGE` or a range inside the batch. The units leave the caller's stock at once and are
+    /// nobody's until received or rejected. Emits {ShipmentSent} (and {ReplenishmentNeeded}).
+    function ship(bytes32 batchId, address to, uint32 quantity, uint32 firstUnit) external returns (bytes32 shipmentId) {
+        registry.requireAnyRole(msg.sender, CUSTODIANS);
+        if (to == msg.sender || !registry.hasAnyRole(to, CUSTODIANS)) revert InvalidRecipient(to);
+        Batch storage b = _batches[batchId];
+        _checkUsable(batchId, b);
+        if (quantity == 0) revert InvalidQuantity(quantity);
+        if (firstUnit != NO_RANGE && uint256(firstUnit) + quantity > b.units) {
+            revert InvalidUnitRange(firstUnit, quantity, b.units);
+        }
+        Stock storage s = _stock[batchId][msg.sender];
+        uint64 available = s.available;
+        if (available < quantity) revert InsufficientStock(batchId, msg.sender, available, quantity);
+        uint64 nonce = s.nonce;
+        unchecked {
+            s.available = available - quantity;
+            s.nonce = nonce + 1;
+        }
+        _takeProductStock(msg.sender, b.gtin, quantity);
+        ShipmentRef memory ref = ShipmentRef(batchId, msg.sender, to, quantity, firstUnit, nonce);
+        shipmentId = keccak256(abi.encode(ref));
+        _shipments[shipmentId] = ShipmentStatus.InTransit;
+        emit ShipmentSent(batchId, shipmentId, to, ref);
+    }
+
+    /// @notice Intake scan: the recipient takes a shipment into its stock (quarantined units into
+    /// its quarantined stock).
+    /// @dev Requirements: caller is `ref.to` and an active custodian; the shipment is in transit
+    /// or quarantined; the batch is not recalled. The shipment's record is deleted (its history
+    /// stays in events). Emits {ShipmentReceived}.
+    function receiveShipment(ShipmentRef calldata ref) external {
+        (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref);
+        if (_batches[ref.batchId].recalled) revert RecalledBatch(ref.batchId);
+        _setStatus(ref, ShipmentStatus.None);
+        Stock storage s = _stock[ref.batchId][msg.sender];
+        bool quarantined = status == ShipmentStatus.Quarantined;
+        if (quarantined) {
+            s.quarantined += ref.quantity;
+        } else {
+            s.available += ref.quantity;
+            _productStock[msg.sender][_batches[ref.batchId].gtin].stock += ref.quantity;
+        }
+        emit ShipmentReceived(ref.batchId, shipmentId, msg.sender, ref.quantity, quarantined);
+    }
+
+    /// @notice The recipient refuses a shipment: its units return to the sender's stock
+    /// (quarantined units to the sender's quarantined stock).
+    /// @dev Requirements: as {receiveShipment}, and a non-empty reason of at most 1000 bytes.
+    /// Allowed for a recalled batch (the goods go back). Emits {ShipmentRejected}.
+    function rejectShipment(ShipmentRef calldata ref, string calldata reason) external {
+        if (bytes(reason).length == 0 || bytes(reason).length > MAX_REASON_LENGTH) revert InvalidReason();
+        (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref);
+        _setStatus(ref, ShipmentStatus.None);
+        Stock storage s = _stock[ref.batchId][ref.from];
+        if (status == ShipmentStatus.Quarantined) {
+            s.quarantined += ref.quantity;
+        } else {
+            s.available += ref.quantity;
+            _productStock[ref.from][_batches[ref.batchId].gtin].stock += ref.quantity;
+        }
+        emit ShipmentRejected(ref.batchId, shipmentId, msg.sender, ref.quantity, reason);
+    }
+
+    /// @notice Posts cold-chain readings of a shipment in transit. Each reading is one word:
+    /// bits 0-31 time, 32-47 temperature (int16, hundredths of °C), 48-55 relative humidity (%),
+    /// 56-87 latitude and 88-119 longitude (int32, micro-degrees).
+    /// @dev Requirements: caller is an active sensor gateway or the shipment's sender; the
+    /// shipment is in transit or quarantined; 1 to 512 readings in non-decreasing time order, not
+    /// before the previous posting's last reading. Only a running digest, the count and the last
+    /// time are stored. A reading outside the product's range is an excursion: the first one
+    /// quarantines the shipment's units. Emits {ReadingsPosted}, {ExcursionDetected} (first
+    /// excursion of the posting: where and when) and {ShipmentQuarantined}.
+    function postReadings(ShipmentRef calldata ref, uint256[] calldata readings) external returns (uint32 excursions) {
+        bytes32 shipmentId = keccak256(abi.encode(ref));
+        ShipmentStatus status = _status(ref);
+        if (status == ShipmentStatus.None) revert UnknownShipment(shipmentId);
+        if (msg.sender != ref.from && !registry.hasRole(msg.sender, Roles.SENSOR_GATEWAY)) {
+            revert NotReadingsPoster(shipmentId, msg.sender);
+        }
+        uint256 count = readings.length;
+        if (count == 0 || count > MAX_READINGS) revert InvalidReadings(count);
+        ReadingsLog memory log = _readings[shipmentId];
+        uint256 firstExcursion;
+        (excursions, firstExcursion, log.lastTime) = _scan(ref.batchId, readings, log.lastTime);
+        bytes32 readingsHash = keccak256(abi.encodePacked(readings));
+        log.digest = bytes24(keccak256(abi.encodePacked(log.digest, shipmentId, readingsHash)));
+        log.count += uint32(count);
+        _readings[shipmentId] = log;
+        emit ReadingsPosted(ref.batchId, shipmentId, msg.sender, uint32(count), readingsHash, log.digest);
+        if (excursions != 0) _excursion(ref, shipmentId, status, firstExcursion, excursions);
+    }
+
+    /// @notice Dispenses one unit to a patient by its serial and Merkle proof.
+    /// @dev Requirements: caller is an active pharmacy or hospital holding a sellable unit of the
+    /// batch; the batch is neither recalled nor expired; the unit is not quarantined.
+    /// A serial that is unknown (bad proof, unknown batch) or already dispensed is NOT a revert:
+    /// it is recorded as a suspected counterfeit with its presenter ({CounterfeitSuspected}, the
+    /// batch's suspect count) and refused (returns false). Emits {UnitDispensed} on success.
+    function dispense(bytes32 batchId, uint256 index, string calldata serial, bytes32[] calldata proof)
+        external
+        returns (bool dispensed)
+    {
+        registry.requireAnyRole(msg.sender, DISPENSERS);
+        Batch storage b = _batches[batchId];
+        UnitStatus status = _unitStatus(batchId, b, index, serial, proof);
+        if (status == UnitStatus.UnknownSerial || status == UnitStatus.Dispensed) {
+            if (b.gtin != 0) ++b.suspects;
+            emit CounterfeitSuspected(batchId, msg.sender, index, serial, status);
+            return false;
+        }
+        _checkUsable(batchId, b);
+        if (status == UnitStatus.Quarantined) revert UnitQuarantined(batchId, index);
+        Stock storage s = _stock[batchId][msg.sender];
+        uint64 available = s.available;
+        if (available == 0) revert InsufficientStock(batchId, msg.sender, 0, 1);
+        unchecked {
+            s.available = available - 1;
+        }
+        _dispensed[batchId][index >> 8] |= 1 << (index & 0xff);
+        _takeProductStock(msg.sender, b.gtin, 1);
+        emit UnitDispensed(batchId, index, msg.sender, serial);
+        return true;
+    }
+
+    /// @notice Recalls a batch: shipping, receiving and dispensing its units stop at once.
+    /// @dev Requirements: caller is the batch's manufacturer (active) or an active regulator; the
+    /// batch exists and is not recalled; a reason of 1 to 1000 bytes. Emits {BatchRecalled}.
+    function recall(bytes32 batchId, string calldata reason) external {
+        Batch storage b = _batches[batchId];
+        if (b.gtin == 0) revert UnknownBatch(batchId);
+        bool maker = msg.sender == _products[b.gtin].manufacturer && registry.hasRole(msg.sender, Roles.MANUFACTURER);
+        if (!maker && !registry.hasRole(msg.sender, Roles.REGULATOR)) revert NotRecallAuthority(batchId, msg.sender);
+        if (b.recalled) revert RecalledBatch(batchId);
+        if (bytes(reason).length == 0 || bytes(reason).length > MAX_REASON_LENGTH) revert InvalidReason();
+        b.recalled = true;
+        emit BatchRecalled(batchId, msg.sender, reason);
+    }
+
+    /// @notice Sets the caller's reorder threshold for a product (0 turns the watch off): when
+    /// its sellable stock of the product falls below it, {ReplenishmentNeeded} is emitted.
+    /// @dev Requirements: caller is an active custodian; the product is registered. Emits
+    /// {ReorderThresholdSet}, and {ReplenishmentNeeded} at once if the stock is already below.
+    function setReorderThreshold(uint64 gtin, uint64 threshold) external {
+        registry.requireAnyRole(msg.sender, CUSTODIANS);
+        if (_products[gtin].manufacturer == address(0)) revert UnknownProduct(gtin);
+        ProductStock storage ps = _productStock[msg.sender][gtin];
+        ps.threshold = threshold;
+        emit ReorderThresholdSet(msg.sender, gtin, threshold);
+        if (ps.stock < threshold) emit ReplenishmentNeeded(msg.sender, gtin, ps.stock, threshold);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               PUBLIC READ
+    //////////////////////////////////////////////////////////////*/
+
+    function product(uint64 gtin) external view returns (Product memory, string memory name) {
+        return (_products[gtin], _productNames[gtin]);
+    }
+
+    function batch(bytes32 batchId) external view returns (Batch memory) {
+        return _batches[batchId];
+    }
+
+    function batchIdOf(uint64 gtin, string calldata lot) external pure returns (bytes32) {
+        return keccak256(abi.encodePacked(gtin, lot));
+    }
+
+    function stockOf(bytes32 batchId, address holder) external view returns (Stock memory) {
+        return _stock[batchId][holder];
+    }
+
+    function productStock(address holder, uint64 gtin) external view returns (uint64 stock, uint64 threshold) {
+        ProductStock storage ps = _productStock[holder][gtin];
+        return (ps.stock, ps.threshold);
+    }
+
+    function shipmentStatus(ShipmentRef calldata ref) external view returns (ShipmentStatus) {
+        return _status(ref);
+    }
+
+    function shipmentIdOf(ShipmentRef calldata ref) external pure returns (bytes32) {
+        return keccak256(abi.encode(ref));
+    }
+
+    function readingsLog(bytes32 shipmentId) external view returns (ReadingsLog memory) {
+        return _readings[shipmentId];
+    }
+
+    function quarantinedRanges(bytes32 batchId) external view returns (UnitRange[] memory) {
+        return _quarantinedRanges[batchId];
+    }
+
+    function isDispensed(bytes32 batchId, uint256 index) public view returns (bool) {
+        return _dispensed[batchId][index >> 8] & (1 << (index & 0xff)) != 0;
+    }
+
+    /// @notice What a patient scanning a pack learns: genuine and available, unknown serial
+    /// (also when the expiry printed on the pack differs from the batch's), already dispensed,
+    /// recalled, expired or quarantined, in that order of precedence after authenticity.
+    function verify(uint64 gtin, string calldata lot, uint32 expiry, string calldata serial, uint256 index, bytes32[] calldata proof)
+        external
+        view
+        returns (UnitStatus)
+    {
+        bytes32 batchId = keccak256(abi.encodePacked(gtin, lot));
+        Batch storage b = _batches[batchId];
+        if (b.expiry != expiry) return UnitStatus.UnknownSerial;
+        return _unitStatus(batchId, b, index, serial, proof);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                INTERNAL
+    //////////////////////////////////////////////////////////////*/
+
+    function _unitStatus(bytes32 batchId, Batch storage b, uint256 index, string calldata serial, bytes32[] calldata proof)
+        private
+        view
+        returns (UnitStatus)
+    {
+        if (b.gtin == 0 || index >= b.units) return UnitStatus.UnknownSerial;
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(batchId, index, serial))));
+        if (!MerkleProof.verifyCalldata(proof, b.serialsRoot, leaf)) return UnitStatus.UnknownSerial;
+        if (b.recalled) return UnitStatus.Recalled;
+        if (isDispensed(batchId, index)) return UnitStatus.Dispensed;
+        if (uint256(b.expiry) + 1 days <= block.timestamp) return UnitStatus.Expired;
+        if (b.quarantined != 0 && _inQuarantine(batchId, index)) return UnitStatus.Quarantined;
+        return UnitStatus.Genuine;
+    }
+
+    function _inQuarantine(bytes32 batchId, uint256 index) private view returns (bool) {
+        UnitRange[] storage ranges = _quarantinedRanges[batchId];
+        for (uint256 i; i < ranges.length; ++i) {
+            UnitRange memory r = ranges[i];
+            if (index >= r.first && index < uint256(r.first) + r.count) return true;
+        }
+        return false;
+    }
+
+    function _checkUsable(bytes32 batchId, Batch storage b) private view {
+        if (b.gtin == 0) revert UnknownBatch(batchId);
+        if (b.recalled) revert RecalledBatch(batchId);
+        if (uint256(b.expiry) + 1 days <= block.timestamp) revert BatchExpired(batchId, b.expiry);
+    }
+
+    function _openShipment(ShipmentRef calldata ref) private view returns (bytes32 shipmentId, ShipmentStatus status) {
+        shipmentId = keccak256(abi.encode(ref));
+        status = _status(ref);
+        if (status == ShipmentStatus.None) revert UnknownShipment(shipmentId);
+        if (msg.sender != ref.to) revert NotShipmentRecipient(shipmentId, msg.sender);
+        registry.requireAnyRole(msg.sender, CUSTODIANS);
+    }
+
+    /// @dev Checks time order and counts readings outside the product's range.
+    function _scan(bytes32 batchId, uint256[] calldata readings, uint32 previous)
+        private
+        view
+        returns (uint32 excursions, uint256 firstExcursion, uint32 last)
+    {
+        Product memory p = _products[_batches[batchId].gtin];
+        uint256 count = readings.length;
+        for (uint256 i; i < count; ++i) {
+            uint256 word = readings[i];
+            uint32 time = uint32(word);
+            if (time < previous) revert ReadingOutOfOrder(i, time, previous);
+            previous = time;
+            int16 temperature = int16(uint16(word >> 32));
+            if (temperature < p.minTemperature || temperature > p.maxTemperature || uint8(word >> 48) > p.maxHumidity) {
+                if (excursions == 0) firstExcursion = word;
+                unchecked {
+                    ++excursions;
+                }
+            }
+        }
+        last = previous;
+    }
+
+    /// @dev Reports where and when, and quarantines the shipment's units at its first excursion.
+    function _excursion(ShipmentRef calldata ref, bytes32 shipmentId, ShipmentStatus status, uint256 word, uint32 excursions)
+        private
+    {
+        emit ExcursionDetected(
+            ref.batchId,
+            shipmentId,
+            uint32(word),
+            int16(uint16(word >> 32)),
+            uint8(word >> 48),
+            int32(uint32(word >> 56)),
+            int32(uint32(word >> 88)),
+            excursions
+        );
+        if (status != ShipmentStatus.InTransit) return;
+        _setStatus(ref, ShipmentStatus.Quarantined);
+        Batch storage b = _batches[ref.batchId];
+        b.quarantined += ref.quantity;
+        _quarantinedRanges[ref.batchId].push(
+            ref.firstUnit == NO_RANGE ? UnitRange(0, b.units) : UnitRange(ref.firstUnit, ref.quantity)
+        );
+        emit ShipmentQuarantined(ref.batchId, shipmentId, ref.quantity, ref.firstUnit);
+    }
+
+    function _status(ShipmentRef calldata ref) private view returns (ShipmentStatus) {
+        return _shipments[keccak256(abi.encode(ref))];
+    }
+
+    function _setStatus(ShipmentRef calldata ref, ShipmentStatus status) private {
+        _shipments[keccak256(abi.encode(ref))] = status;
+    }
+
+    function _takeProductStock(address holder, uint64 gtin, uint64 quantity) private {
+        ProductStock storage ps = _productStock[holder][gtin];
+        uint64 before = ps.stock;
+        uint64 remaining = before - quantity;
+        ps.stock = remaining;
+        uint64 threshold = ps.threshold;
+        if (remaining < threshold && before >= threshold) emit ReplenishmentNeeded(holder, gtin, remaining, threshold);
+    }
+
+    /// @dev GS1 mod-10 check digit over the 13 digits before the last one (GTIN-8/12/13 are
+    /// zero-padded to 14, which leaves their check digits valid).
+    function _validGtin(uint64 gtin) private pure returns (bool) {
+        if (gtin == 0 || gtin >= GTIN_LIMIT) return false;
+        uint256 body = gtin / 10;
+        uint256 sum;
+        for (uint256 i; i < 13; ++i) {
+            sum += (body % 10) * (i % 2 == 0 ? 3 : 1);
+            body /= 10;
+        }
+        return (10 - sum % 10) % 10 == gtin % 10;
+    }
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
+import {IConsentRegistry, ConsentCodes} from "../interfaces/IConsentRegistry.sol";
+import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
+
+/// @title RecordRegistry
+/// @notice "One person, one lifelong file": the on-chain index of a patient's encrypted records.
+/// A record is written by the patient, or by a provider holding a write consent (purpose
+/// treatment) for its category; amendments are new records that supersede the old one, never
+/// overwrites. Erasure ("right to be forgotten") is crypto-shredding: the keys are destroyed off
+/// chain and the record is flagged erased here.
+contract RecordRegistry is IRecordRegistry {
+    /*//////////////////////////////////////////////////////////////
+                                STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    IParticipantRegistry private immutable _registry;
+    IConsentRegistry private immutable _consents;
+
+    mapping(bytes32 recordId => Record) private _records;
+    mapping(address patient => bytes32[]) private _index;
+
+    /*//////////////////////////////////////////////////////////////
+                              CONSTRUCTOR
+    //////////////////////////////////////////////////////////////*/
+
+    /// @param participantRegistry The participant directory (patients must be registered).
+    /// @param consentRegistry The consent registry (write consents of providers).
+    constructor(address participantRegistry, address consentRegistry) {
+        _registry = IParticipantRegistry(participantRegistry);
+        _consents = IConsentRegistry(consentRegistry);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                             PUBLIC UPDATE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Anchors record `recordId` of `patient`: its category, the SHA-256 and CID of its
+    /// ciphertext, and the record it supersedes (zero for a new record).
+    /// @dev Requirements: `recordId`, `contentHash` and `cid` are non-empty and `recordId` is new;
+    /// `category` is exactly one catalogue bit; `patient` is a registered patient; the caller is
+    /// the patient or holds its consent for `category`, treatment, write; a `supersedes` record
+    /// exists, belongs to `patient`, is neither erased nor superseded. Emits {RecordAnchored}.
+    function anchor(
+        bytes32 recordId,
+        address patient,
+        uint16 category,
+        bytes32 contentHash,
+        string calldata cid,
+        bytes32 supersedes
+    ) external {
+        if (recordId == 0 || contentHash == 0 || bytes(cid).length == 0) {
+            revert InvalidAnchor(recordId, contentHash, bytes(cid).length);
+        }
+        if (category == 0 || category & (category - 1) != 0 || category & ~ConsentCodes.ALL_CATEGORIES != 0) {
+            revert InvalidCategory(category);
+        }
+        Record storage r = _records[recordId];
+        if (r.patient != address(0)) revert RecordExists(recordId);
+        if (!_registry.isPatient(patient)) revert NotAPatient(patient);
+        if (
+            msg.sender != patient
+                && !_consents.isPermitted(patient, msg.sender, category, ConsentCodes.TREATMENT, ConsentCodes.WRITE)
+        ) revert NotAWriter(msg.sender, patient, category);
+        if (supersedes != 0) {
+            Record storage old = _records[supersedes];
+            if (old.patient == address(0)) revert UnknownRecord(supersedes);
+            if (old.patient != patient) revert PatientMismatch(supersedes, patient);
+            if (old.erased) revert RecordIsErased(supersedes);
+            if (old.superseded) revert AlreadySuperseded(supersedes);
+            old.superseded = true;
+        }
+        _records[recordId] = Record(patient, category, uint40(block.timestamp), false, false, contentHash);
+        _index[patient].push(recordId);
+        emit RecordAnchored(patient, recordId, supersedes, category, msg.sender, contentHash, cid);
+    }
+
+    /// @notice Flags `recordId` erased once its keys are destroyed off chain (crypto-shredding).
+    /// @dev Requirements: the record exists and is not erased; the caller is its patient or one of
+    /// the patient's guardians. Emits {RecordErased}.
+    function erase(bytes32 recordId) external {
+        Record storage r = _records[recordId];
+        address patient = r.patient;
+        if (patient == address(0)) revert UnknownRecord(recordId);
+        if (msg.sender != patient && !_consents.isGuardian(patient, msg.sender)) {
+            revert NotPatientOrGuardian(msg.sender, patient);
+        }
+        if (r.erased) revert RecordIsErased(recordId);
+        r.erased = true;
+        emit RecordErased(patient, recordId, msg.sender);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              PUBLIC READ
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The anchor of `recordId` (patient zero when unknown).
+    function record(bytes32 recordId) external view returns (Record memory) {
+        return _records[recordId];
+    }
+
+    /// @notice How many records (all versions) `patient` has.
+    function recordCount(address patient) external view returns (uint256) {
+        return _index[patient].length;
+    }
+
+    /// @notice Up to `limit` record ids of `patient` from position `offset`, oldest first.
+    function recordsOf(address patient, uint256 offset, uint256 limit) external view returns (bytes32[] memory ids) {
+        bytes32[] storage all = _index[patient];
+        uint256 count = offset < all.length ? all.length - offset : 0;
+        ids = new bytes32[](limit < count ? limit : count);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            ids[i] = all[offset + i];
+        }
+    }
+
+    /// @notice The consent registry.
+    function consents() external view returns (address) {
+        return address(_consents);
+    }
+
+    /// @notice The participant directory.
+    function registry() external view returns (address) {
+        return address(_registry);
+    }
+}

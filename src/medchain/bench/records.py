@@ -1,0 +1,116 @@
+"""Gas operations of the RecordRegistry, and (on demand) the end-to-end time to put and get a 1 MB
+record with each storage backend."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from eth_utils import keccak
+
+from ..consent import ConsentClient
+from .consent import DIABETES, RECORD_ID
+
+#: A CIDv0 is what the default store gives (46 characters).
+CID = "QmYxzJXWu351BHgoXb7Spscg2o8wFxLHtxRcrMkmwfU3fs"
+NEXT_ID = keccak(b"medchain.bench.record.v2")
+
+
+def _anchor_fn(ctx: Any, record_id: bytes = RECORD_ID, supersedes: bytes = b"\0" * 32) -> Any:
+    return ctx.suite.contract("RecordRegistry").functions.anchor(
+        record_id, ctx.address("patient_1"), DIABETES, keccak(record_id + b"ciphertext"), CID, supersedes)
+
+
+def _writer(ctx: Any) -> None:
+    ConsentClient(ctx.suite, ctx.sender("patient_1")).grant(ctx.address("hospital_a"), "all", "treatment",
+                                                            "read,write", 0, None)
+
+
+def anchor(ctx: Any) -> Any:
+    """A provider with write consent anchors a patient's record."""
+    _writer(ctx)
+    return ctx.sender("hospital_a").transact(_anchor_fn(ctx))
+
+
+def anchor_by_patient(ctx: Any) -> Any:
+    """The patient anchors their own record (no consent check)."""
+    return ctx.sender("patient_1").transact(_anchor_fn(ctx))
+
+
+def amend(ctx: Any) -> Any:
+    """A new version superseding the first one."""
+    anchor(ctx)
+    return ctx.sender("hospital_a").transact(_anchor_fn(ctx, NEXT_ID, RECORD_ID))
+
+
+def erase(ctx: Any) -> Any:
+    anchor(ctx)
+    return ctx.sender("patient_1").transact(ctx.suite.contract("RecordRegistry").functions.erase(RECORD_ID))
+
+
+OPERATIONS: dict[str, Callable[[Any], Any]] = {
+    "records.anchor": anchor,
+    "records.anchorByPatient": anchor_by_patient,
+    "records.amend": amend,
+    "records.erase": erase,
+}
+
+
+def put_get_timing(chain_spec: str = "anvil", size: int = 1_000_000, runs: int = 3) -> list[dict[str, Any]]:
+    """End-to-end seconds to put (validate, encrypt, store, anchor) and get (log access, fetch,
+    verify against the chain, decrypt) a ``size``-byte FHIR record, with the embedded store and with
+    a js-ipfs daemon over the Kubo RPC (skipped when js-ipfs is not installed).
+
+    Returns:
+        One row per backend: ``{"backend", "put_s", "get_s", "runs"}`` (medians).
+    """
+    from ..accounts import dev_account
+    from ..chain import connect
+    from ..crypto import KeyVault
+    from ..deploy import deploy
+    from ..errors import StorageUnavailableError
+    from ..ipfs_daemon import JsIpfsDaemon
+    from ..records import RecordsClient
+    from ..scenarios import CAST, ScenarioContext
+    from ..scenarios.emr import HBA1C
+    from ..scenarios.participants import setup
+    from ..storage import EmbeddedStore, KuboStore
+    from ..tx import Sender
+
+    record = {**HBA1C, "note": [{"text": "x" * (size - 600)}]}
+    rows = []
+    with connect(chain_spec) as chain, tempfile.TemporaryDirectory() as tmp:
+        gov = Sender(chain, dev_account(CAST["governance"]))
+        suite = deploy(chain, gov, fresh=True, directory=Path(tmp)).suite
+        ctx = ScenarioContext(chain, suite, Path(tmp), log=lambda _: None)
+        ctx._senders["governance"] = gov
+        setup(ctx)
+        _writer(ctx)
+        try:
+            daemon: JsIpfsDaemon | None = JsIpfsDaemon().start()
+        except StorageUnavailableError:
+            daemon = None
+        try:
+            stores = [("embedded", EmbeddedStore(Path(tmp) / "ipfs"))]
+            if daemon is not None:
+                stores.append(("js-ipfs", KuboStore(daemon.api_url, timeout=120)))
+            for name, store in stores:
+                vault = KeyVault(Path(tmp) / f"vault-{name}")
+                writer = RecordsClient(suite, ctx.sender("hospital_a"), store, vault)
+                puts, gets = [], []
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    info = writer.put(ctx.address("patient_1"), record, "diabetes")
+                    t1 = time.perf_counter()
+                    writer.get(info.record_id)
+                    gets.append(time.perf_counter() - t1)
+                    puts.append(t1 - t0)
+                rows.append({"backend": name, "put_s": statistics.median(puts), "get_s": statistics.median(gets),
+                             "runs": runs})
+        finally:
+            if daemon is not None:
+                daemon.close()
+    return rows
