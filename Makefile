@@ -54,6 +54,16 @@ bench: $(PY_STAMP) $(NODE_STAMP) ## gas snapshot (gas-snapshot.json) and through
 install: $(PY_STAMP)
 node-tools: $(NODE_STAMP)
 
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 brownie: $(BROWNIE_STAMP) $(NODE_STAMP) solc-shim brownie-networks  ## Brownie in .venv-brownie, offline solc, networks
 
 brownie-check: brownie           ## the Brownie workflow alone: compile, test (Anvil and Ganache), run
