@@ -18,7 +18,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime, timezone
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -26,6 +26,7 @@ from typing import Any, Iterable, Mapping
 from web3 import Web3
 
 from .deploy import Suite
+from .times import to_unix
 from .errors import ClaimsError, InvalidCIDError, InvalidInputError, StandardsError
 from .participants import check_address
 from .standards import x12
@@ -90,32 +91,8 @@ def encode_icd10(code: str, what: str = "diagnosis") -> bytes:
 
 
 def parse_date(value: Any, what: str, *, end: bool = False) -> int:
-    """Unix seconds from an int or an ISO date/date-time (UTC); a bare end date means its last second.
-
-    Raises:
-        InvalidInputError: unparsable or out of range.
-    """
-    if isinstance(value, bool):
-        raise InvalidInputError(f"{what} must be a date, not {value!r}")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInputError(f"{what} {text!r} is not an ISO date (YYYY-MM-DD) or unix seconds") from None
-    if isinstance(value, datetime):
-        seconds = int((value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp())
-    elif isinstance(value, date):
-        seconds = int(datetime.combine(value, dtime.max if end else dtime.min, timezone.utc).timestamp())
-    elif isinstance(value, int):
-        seconds = value
-    else:
-        raise InvalidInputError(f"{what} must be a date, not {type(value).__name__}")
-    if not 0 <= seconds < 2**40:
-        raise InvalidInputError(f"{what} {seconds} is out of range")
-    return seconds
+    """Unix seconds of a claim or plan date (see :func:`medchain.times.to_unix`)."""
+    return to_unix(value, what, end=end)
 
 
 def iso_date(seconds: int) -> str:

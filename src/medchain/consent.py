@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time as dtime, timezone
+from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
 from eth_account import Account
@@ -23,6 +23,7 @@ from eth_utils import keccak
 from web3 import Web3
 
 from .deploy import Suite
+from .times import to_unix
 from .errors import InvalidInputError, StandardsError
 from .participants import check_address
 from .standards.consent_codes import Action, Category, Purpose
@@ -31,7 +32,6 @@ from .tx import Receipt, Sender, call
 
 CONTRACT = "ConsentRegistry"
 NO_END = 2**40 - 1
-MAX_TIME = 2**40 - 1
 DOMAIN_NAME = "MedChain ConsentRegistry"
 DOMAIN_VERSION = "1"
 #: Default lifetime of an off-chain signature when no deadline is given.
@@ -86,38 +86,8 @@ def parse_category(value: str | int) -> int:
 
 
 def parse_time(value: int | str | datetime | date | None, *, end: bool = False) -> int | None:
-    """Unix seconds from an int, a datetime/date, or an ISO 8601 string.
-
-    A bare date means its first second, or its last second when ``end`` is true (end bounds are
-    inclusive, so ``end="2024-12-31"`` covers the whole last day). Naive times are UTC.
-
-    Raises:
-        InvalidInputError: unparsable, negative, or beyond 2**40 - 1.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InvalidInputError("a time must be unix seconds or an ISO 8601 date, not a bool")
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            value = int(text)
-        else:
-            try:
-                value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
-            except ValueError:
-                raise InvalidInputError(f"{value!r} is not unix seconds or an ISO 8601 date/time") from None
-    if isinstance(value, datetime):
-        seconds = int((value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp())
-    elif isinstance(value, date):
-        seconds = int(datetime.combine(value, dtime.max if end else dtime.min, timezone.utc).timestamp())
-    elif isinstance(value, int):
-        seconds = value
-    else:
-        raise InvalidInputError(f"a time must be unix seconds or an ISO 8601 date, not {type(value).__name__}")
-    if not 0 <= seconds <= MAX_TIME:
-        raise InvalidInputError(f"time {seconds} is out of range (0 .. 2**40 - 1)")
-    return seconds
+    """Unix seconds, or ``None`` for ``None`` (see :func:`medchain.times.to_unix`)."""
+    return None if value is None else to_unix(value, end=end)
 
 
 def consent_id(patient: str, grantee: str, version: int) -> str:

@@ -69,7 +69,6 @@ import enum
 import json
 import os
 import re
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -84,6 +83,7 @@ from cryptography.hazmat.primitives.constant_time import bytes_eq
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 
+from medchain.files import write_atomic
 from medchain.errors import (
     ConfigurationError,
     CryptoError,
@@ -608,16 +608,7 @@ class KeyVault:
         return dict(data.get("readers", {}))
 
     def _write_atomic(self, path: Path, payload: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, payload)
         self._fsync_dir()
 
     def _fsync_dir(self) -> None:

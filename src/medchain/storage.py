@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import requests
 
+from .files import write_atomic
 from .errors import (
     ConfigurationError,
     ContentNotFoundError,
@@ -451,16 +451,7 @@ class EmbeddedStore:
                 self._pin_marker(cid).touch()
             target = self._object(cid)
             target.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root / "tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(target, data, tmp_dir=self.root / "tmp")
         except OSError as exc:
             raise StorageError(f"cannot write {cid} to {self.root}: {exc}") from exc
         return cid
