@@ -22,13 +22,23 @@ SLITHER_VENV  := .venv-slither
 SLITHER_BIN   := $(SLITHER_VENV)/bin
 SLITHER_STAMP := $(SLITHER_VENV)/.installed
 
+CHROMIUM         := /usr/bin/chromium
+CJK_FONT         := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+
 .PHONY: demo test build bench fuzz clean install node-tools brownie brownie-check solc-shim brownie-networks slither slither-check
 
 demo: $(PY_STAMP)                ## every scenario on the embedded chain and embedded IPFS store
 	$(BIN)/medchain demo
 
-test: $(PY_STAMP) $(NODE_STAMP) brownie slither  ## the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Slither)
-	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_SLITHER=1 $(BIN)/python -m pytest
+test: $(PY_STAMP) $(NODE_STAMP) brownie slither $(CHROMIUM) $(CJK_FONT)  ## the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Slither, Chromium)
+	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_SLITHER=1 MEDCHAIN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+
+# The portal's browser test drives Debian's Chromium (never a browser downloaded by Playwright),
+# installed when missing (as root; about 20 s); a CJK font so its screenshots render the Chinese.
+$(CHROMIUM) $(CJK_FONT):
+	apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
+	  { apt-get update && apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }
 
 fuzz: $(PY_STAMP)                ## the security property and parser fuzz tests with many more examples
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/security -k "fuzz or property"

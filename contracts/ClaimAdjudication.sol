@@ -306,7 +306,9 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
     /// @notice Appeals a denied line once, with new evidence (e.g. the digest of an encrypted
     /// document's CID): the line goes back to review.
     /// @dev Requirements: caller is the claim's provider, an active hospital or pharmacy; the line
-    /// is denied and was not appealed; `evidence` non-zero. Emits {LineAppealed},
+    /// is denied, not as an exact duplicate (CARC 18: the original was adjudicated and may have been
+    /// paid; approving the copy on appeal would pay the service twice), and was not appealed;
+    /// `evidence` non-zero. Emits {LineAppealed},
     /// {ClaimStatusChanged} when the claim's status changes.
     function appeal(bytes32 claimId, uint256 index, bytes32 evidence) external {
         Claim storage c = _claim(claimId, index);
@@ -315,6 +317,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         if (evidence == bytes32(0)) revert InvalidClaim("evidence");
         Line storage l = _lines[claimId][index];
         if (l.status != LineStatus.Denied) revert LineNotDenied(claimId, index);
+        if (l.reason == Carc.DUPLICATE) revert DuplicateNotAppealable(claimId, index);
         if (l.appealed) revert AlreadyAppealed(claimId, index);
         l.status = LineStatus.Pending;
         l.appealed = true;

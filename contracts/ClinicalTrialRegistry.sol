@@ -23,8 +23,9 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
     //////////////////////////////////////////////////////////////*/
 
     uint256 private constant MAX_TITLE_LENGTH = 256;
+    uint16 private constant SPONSORS = Roles.HOSPITAL | Roles.MANUFACTURER | Roles.RESEARCHER;
     bytes32 private constant ENROLMENT_TYPEHASH = keccak256(
-        "EnrolmentConsent(uint256 trialId,address subject,bytes32 protocolHash,uint256 nonce,uint256 deadline)"
+        "EnrolmentConsent(uint256 trialId,address subject,address site,bytes32 protocolHash,uint256 nonce,uint256 deadline)"
     );
 
     IParticipantRegistry private immutable _registry;
@@ -54,7 +55,7 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         external
         returns (uint256 trialId)
     {
-        _registry.requireAnyRole(msg.sender, Roles.HOSPITAL | Roles.MANUFACTURER | Roles.RESEARCHER);
+        _registry.requireAnyRole(msg.sender, SPONSORS);
         if (protocolHash == bytes32(0) || endpointsHash == bytes32(0)) revert InvalidHash();
         uint256 length = bytes(title).length;
         if (length == 0 || length > MAX_TITLE_LENGTH) revert InvalidTitle(length);
@@ -69,10 +70,10 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
     }
 
     /// @notice Adds a site to a trial.
-    /// @dev Requirements: the caller is the sponsor; the trial is not locked; `site` is an active
-    /// hospital not yet a site of the trial. Emits {SiteAdded}.
+    /// @dev Requirements: the caller is the sponsor, still active; the trial is not locked; `site`
+    /// is an active hospital not yet a site of the trial. Emits {SiteAdded}.
     function addSite(uint256 trialId, address site) external {
-        Trial storage t = _sponsored(trialId);
+        Trial storage t = _activeSponsored(trialId);
         if (t.status == Status.Locked) revert TrialLocked(trialId);
         _registry.requireRole(site, Roles.HOSPITAL);
         if (_sites[trialId][site]) revert SiteAlreadyAdded(trialId, site);
@@ -82,11 +83,12 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
 
     /// @notice Amends the protocol, the primary endpoints or the results: the previous hash stays
     /// on chain in the numbered amendment, with the hash of the reason.
-    /// @dev Requirements: the caller is the sponsor; `newHash` and `reasonHash` are non-zero and
-    /// `newHash` differs from the current one; protocol and endpoint amendments before the results
-    /// are locked, results amendments after. Emits {Amended}.
+    /// @dev Requirements: the caller is the sponsor (still active, except for a results amendment:
+    /// a suspended sponsor keeps its duty to disclose results); `newHash` and `reasonHash` are
+    /// non-zero and `newHash` differs from the current one; protocol and endpoint amendments before
+    /// the results are locked, results amendments after. Emits {Amended}.
     function amend(uint256 trialId, AmendmentKind kind, bytes32 newHash, bytes32 reasonHash) external {
-        Trial storage t = _sponsored(trialId);
+        Trial storage t = kind == AmendmentKind.Results ? _sponsored(trialId) : _activeSponsored(trialId);
         if (newHash == bytes32(0) || reasonHash == bytes32(0)) revert InvalidHash();
         bytes32 previous;
         if (kind == AmendmentKind.Results) {
@@ -110,8 +112,8 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         emit Amended(trialId, number, kind, previous, newHash, reasonHash, afterEnrolment);
     }
 
-    /// @notice Enrols `subject`, who signed {EnrolmentConsent} for this trial and its current
-    /// protocol hash.
+    /// @notice Enrols `subject`, who signed {EnrolmentConsent} for this trial, this site (the
+    /// caller: no other site can relay the signature) and the trial's current protocol hash.
     /// @dev Requirements: the caller is an active hospital and a site of the trial; the trial is
     /// not locked; `subject` is not enrolled yet; `protocolHash` is the current one;
     /// `block.timestamp <= deadline`; the signature is by `subject` over its current {nonces}.
@@ -125,7 +127,7 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         if (protocolHash != t.protocolHash) revert ProtocolChanged(protocolHash, t.protocolHash);
         if (block.timestamp > deadline) revert SignatureExpired(deadline);
         bytes32 structHash =
-            keccak256(abi.encode(ENROLMENT_TYPEHASH, trialId, subject, protocolHash, _useNonce(subject), deadline));
+            keccak256(abi.encode(ENROLMENT_TYPEHASH, trialId, subject, msg.sender, protocolHash, _useNonce(subject), deadline));
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
         if (err != ECDSA.RecoverError.NoError) revert InvalidSignature();
         if (signer != subject) revert WrongSigner(subject, signer);
@@ -165,11 +167,13 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
     }
 
     /// @notice Records a milestone (e.g. keccak256("first-subject-in")) with the hash of its data.
-    /// @dev Requirements: the trial is not locked; the caller is the sponsor or an active site;
-    /// `milestone` is non-zero. Emits {MilestoneRecorded}.
+    /// @dev Requirements: the trial is not locked; the caller is the active sponsor or an active
+    /// site; `milestone` is non-zero. Emits {MilestoneRecorded}.
     function recordMilestone(uint256 trialId, bytes32 milestone, bytes32 dataHash) external {
         Trial storage t = _open(trialId);
-        if (msg.sender != t.sponsor) {
+        if (msg.sender == t.sponsor) {
+            _registry.requireAnyRole(msg.sender, SPONSORS);
+        } else {
             if (!_sites[trialId][msg.sender] || !_registry.hasRole(msg.sender, Roles.HOSPITAL)) {
                 revert NotSponsorOrSite(msg.sender, trialId);
             }
@@ -180,8 +184,9 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
     }
 
     /// @notice Locks the results hash: from now on the trial only takes results amendments.
-    /// @dev Requirements: the caller is the sponsor; the trial is not locked; `resultsHash` is
-    /// non-zero. Emits {ResultsLocked}.
+    /// @dev Requirements: the caller is the sponsor (also while suspended: disclosing results is
+    /// a duty, not a privilege); the trial is not locked; `resultsHash` is non-zero.
+    /// Emits {ResultsLocked}.
     function lockResults(uint256 trialId, bytes32 resultsHash) external {
         Trial storage t = _sponsored(trialId);
         if (t.status == Status.Locked) revert TrialLocked(trialId);
@@ -243,6 +248,11 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
     function _sponsored(uint256 trialId) private view returns (Trial storage t) {
         t = _trial(trialId);
         if (t.sponsor != msg.sender) revert NotSponsor(msg.sender, trialId);
+    }
+
+    function _activeSponsored(uint256 trialId) private view returns (Trial storage t) {
+        t = _sponsored(trialId);
+        _registry.requireAnyRole(msg.sender, SPONSORS);
     }
 
     function _open(uint256 trialId) private view returns (Trial storage t) {

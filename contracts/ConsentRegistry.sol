@@ -6,6 +6,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsentRegistry, ConsentCodes} from "../interfaces/IConsentRegistry.sol";
 import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {RecordIds} from "../interfaces/IRecordRegistry.sol";
 
 /// @title ConsentRegistry
 /// @notice Patients' consents to share their medical data, and the audit trail of every read.
@@ -13,8 +14,9 @@ import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.so
 /// and a validity period; granting again amends it in place (the version increments, every
 /// version stays in the events). Patients act themselves, through a guardian they appointed, or
 /// by an EIP-712 signature anyone may relay. Grantees log each read with {logAccess}, which
-/// reverts without a valid consent; a registered hospital may read without consent in an
-/// emergency ({emergencyAccess}), which leaves a distinct event.
+/// reverts without a valid consent for the record's own category (carried by its id); a registered
+/// hospital may read without consent in an emergency ({emergencyAccess}), which leaves a distinct
+/// event.
 /// @dev Validity is `start <= block.timestamp <= end` (both bounds inclusive). A consent is one
 /// storage slot keyed by (patient, grantee), so a check reads one slot and a grant writes one.
 contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
@@ -113,20 +115,26 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         );
     }
 
-    /// @notice Revokes the caller's consent for `grantee` at once.
-    /// @dev Requirements: the consent exists and is not revoked (an expired one may still be
+    /// @notice Revokes the caller's consent for `grantee` at once, and voids every signed request
+    /// of the caller not yet relayed.
+    /// @dev Uses the patient's nonce, so the grantee cannot relay a signed grant it holds to re-grant itself.
+    /// Requirements: the consent exists and is not revoked (an expired one may still be
     /// revoked). Emits {ConsentRevoked}.
     function revoke(address grantee) external {
         _revoke(msg.sender, grantee, msg.sender);
+        _useNonce(msg.sender);
     }
 
-    /// @notice {revoke} on behalf of `patient`, by the patient or one of their guardians.
+    /// @notice {revoke} on behalf of `patient`, by the patient or one of their guardians; voids
+    /// the patient's signed requests not yet relayed, as {revoke}.
     function revokeFor(address patient, address grantee) external {
         _checkPatientOrGuardian(patient, msg.sender);
         _revoke(patient, grantee, msg.sender);
+        _useNonce(patient);
     }
 
-    /// @notice {revoke} signed off chain (EIP-712 `SignedRevoke`) and relayed by anyone.
+    /// @notice {revoke} signed off chain (EIP-712 `SignedRevoke`) and relayed by anyone; the
+    /// signature's nonce is used, so it too voids the patient's other pending signed requests.
     /// @dev Requirements: as {grantBySig} for the signature; as {revoke}.
     function revokeBySig(SignedRevoke calldata request, bytes calldata signature) external {
         if (block.timestamp > request.deadline) revert SignatureExpired(request.deadline);
@@ -157,23 +165,33 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         emit GuardianRemoved(msg.sender, guardian);
     }
 
-    /// @notice Records that the caller reads `recordId` (of data `category`) of `patient` for
-    /// `purpose`; call it before every read. The event is the audit trail.
-    /// @dev Requirements: `patient` has an active consent for the caller covering `category`,
-    /// `purpose` and {ConsentCodes.READ}. Emits {AccessLogged}.
-    function logAccess(address patient, bytes32 recordId, uint16 category, uint8 purpose) external {
+    /// @notice Records that the caller reads record `recordId` for `purpose`; call it before every
+    /// read. The event is the audit trail.
+    /// @dev The patient and the data category are those of the record id ({RecordIds}), which the
+    /// RecordRegistry enforces when it anchors the record, so a read can never be logged under
+    /// another patient or category than the record's own. Requirements: the patient has an active
+    /// consent for the caller covering the category, `purpose` and {ConsentCodes.READ}
+    /// ({AccessNotPermitted}). Emits {AccessLogged}.
+    /// A suspended organisation is not refused here, by design: the log records reads, it does not
+    /// gate decryption (the wrapped keys do), so a read by a suspended grantee is logged as evidence
+    /// of it (auditors match it against the registry's suspensions), the client refuses before
+    /// logging, and the patient's revocation re-keys; an on-chain check would cost a cold call
+    /// (about 6,000 gas, taking the log over its 32,000 budget).
+    function logAccess(bytes32 recordId, uint8 purpose) external {
+        address patient = RecordIds.patient(recordId);
+        uint16 category = RecordIds.category(recordId);
         if (!_permitted(patient, msg.sender, category, purpose, ConsentCodes.READ)) {
             revert AccessNotPermitted(patient, msg.sender, category, purpose);
         }
         emit AccessLogged(patient, msg.sender, recordId, category, purpose);
     }
 
-    /// @notice Break-glass: a registered hospital reads `recordId` of `patient` without consent.
-    /// @dev Requirements: the caller is an active organisation with the hospital role (the
-    /// registry's errors otherwise). Emits {EmergencyAccess}.
-    function emergencyAccess(address patient, bytes32 recordId, bytes32 reasonHash) external {
+    /// @notice Break-glass: a registered hospital reads `recordId` without consent.
+    /// @dev The patient is the record id's ({RecordIds}). Requirements: the caller is an active
+    /// organisation with the hospital role (the registry's errors otherwise). Emits {EmergencyAccess}.
+    function emergencyAccess(bytes32 recordId, bytes32 reasonHash) external {
         _registry.requireRole(msg.sender, Roles.HOSPITAL);
-        emit EmergencyAccess(patient, msg.sender, recordId, reasonHash);
+        emit EmergencyAccess(RecordIds.patient(recordId), msg.sender, recordId, reasonHash);
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -10,12 +10,18 @@ import {IDrugBatchTracing} from "../interfaces/IDrugBatchTracing.sol";
 /// storage conditions) and commission batches whose unit serials are committed as a Merkle root;
 /// custodians (manufacturers, distributors, pharmacies, hospitals) ship and receive quantities;
 /// sensor gateways or the shipper post cold-chain readings, an excursion quarantines the
-/// shipment's units; pharmacies and hospitals dispense units by serial and proof, a used or
-/// unknown serial is recorded as a suspected counterfeit and refused; the manufacturer or a
-/// regulator recalls a batch; holders get replenishment events below their reorder threshold.
+/// shipment's units until the manufacturer or a regulator releases them (QA review) or they are
+/// destroyed; the sender may cancel a shipment not yet received; pharmacies and hospitals dispense
+/// units by serial and proof, a used, unknown or destroyed serial is recorded as a suspected
+/// counterfeit and refused; the manufacturer or a regulator recalls a batch; holders get
+/// replenishment events below their reorder threshold.
 /// @dev Storage is sized for flat gas: no per-unit slot (a dispensed-units bitmap by index), one
-/// slot per shipment (its terms are hashed into its id and passed back by callers), one slot per
-/// holder and batch, one per holder and product.
+/// slot per holder and batch, one per holder and product, and one per shipment in transit, recycled:
+/// a shipment's terms are hashed into its id (callers pass them back) and the id with the status
+/// lives in one of the sender's shipment slots of the batch; a closed slot is never zeroed but
+/// marked `CLOSED`, and the sender's next shipment reuses it (2,900 gas instead of 22,100), trying
+/// its slots in turn from a cursor kept in its `Stock` slot and opening a new slot only when the
+/// slot under the cursor still carries a shipment.
 contract DrugBatchTracing is IDrugBatchTracing {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
@@ -31,6 +37,10 @@ contract DrugBatchTracing is IDrugBatchTracing {
     uint256 internal constant MAX_NAME_LENGTH = 128;
     uint256 internal constant MAX_LOT_LENGTH = 20; // GS1 AI (10)
     uint256 internal constant MAX_REASON_LENGTH = 1000;
+    /// @dev Low 2 bits of a shipment slot: the status (1 in transit, 2 quarantined, 3 closed); the
+    /// other 254 bits are those of the shipment id, which authenticate every term of the ref.
+    uint256 internal constant STATUS_BITS = 3;
+    uint256 internal constant CLOSED = 3;
 
     /*//////////////////////////////////////////////////////////////
                                  STORAGE
@@ -44,11 +54,12 @@ contract DrugBatchTracing is IDrugBatchTracing {
     mapping(bytes32 batchId => mapping(address holder => Stock)) private _stock;
     /// @dev Sellable stock per holder and product (every batch), with the holder's reorder threshold.
     mapping(address holder => mapping(uint64 gtin => ProductStock)) private _productStock;
-    /// @dev The status of a shipment by the hash of its terms (which binds recipient, quantity
-    /// and unit range): the one slot a shipment needs; cleared when received or rejected.
-    mapping(bytes32 shipmentId => ShipmentStatus) private _shipments;
+    /// @dev Shipment slots of a sender for a batch: `(id & ~3) | status` while open, `CLOSED` after.
+    mapping(bytes32 batchId => mapping(address from => mapping(uint256 slot => uint256 word))) private _shipments;
     mapping(bytes32 shipmentId => ReadingsLog) private _readings;
-    mapping(bytes32 batchId => UnitRange[]) private _quarantinedRanges;
+    /// @dev Every quarantine of a batch, in order (what verification scans), and where each is.
+    mapping(bytes32 batchId => Quarantine[]) private _quarantines;
+    mapping(bytes32 shipmentId => uint256 indexPlusOne) private _quarantineIndex;
     /// @dev Dispensed units: bit `index % 256` of word `index / 256`.
     mapping(bytes32 batchId => mapping(uint256 word => uint256 bits)) private _dispensed;
 
@@ -139,7 +150,8 @@ contract DrugBatchTracing is IDrugBatchTracing {
     /// @dev Requirements: caller is an active custodian holding `quantity` sellable units; `to` is
     /// another active custodian; the batch is neither recalled nor expired; `firstUnit` is
     /// `NO_RANGE` or a range inside the batch. The units leave the caller's stock at once and are
-    /// nobody's until received or rejected. Emits {ShipmentSent} (and {ReplenishmentNeeded}).
+    /// nobody's until received, rejected or cancelled. Emits {ShipmentSent} (and
+    /// {ReplenishmentNeeded}).
     function ship(bytes32 batchId, address to, uint32 quantity, uint32 firstUnit) external returns (bytes32 shipmentId) {
         registry.requireAnyRole(msg.sender, CUSTODIANS);
         if (to == msg.sender || !registry.hasAnyRole(to, CUSTODIANS)) revert InvalidRecipient(to);
@@ -149,38 +161,33 @@ contract DrugBatchTracing is IDrugBatchTracing {
         if (firstUnit != NO_RANGE && uint256(firstUnit) + quantity > b.units) {
             revert InvalidUnitRange(firstUnit, quantity, b.units);
         }
-        Stock storage s = _stock[batchId][msg.sender];
-        uint64 available = s.available;
-        if (available < quantity) revert InsufficientStock(batchId, msg.sender, available, quantity);
-        uint64 nonce = s.nonce;
+        Stock memory s = _stock[batchId][msg.sender];
+        if (s.available < quantity) revert InsufficientStock(batchId, msg.sender, s.available, quantity);
+        mapping(uint256 => uint256) storage slots = _shipments[batchId][msg.sender];
+        uint32 slot = s.cursor;
+        if (s.slots == 0 || slots[slot] != CLOSED) slot = s.slots++; // the cursor's slot is busy: open one
+        ShipmentRef memory ref = ShipmentRef(batchId, msg.sender, to, quantity, firstUnit, s.nonce, slot);
         unchecked {
-            s.available = available - quantity;
-            s.nonce = nonce + 1;
+            s.cursor = uint32((uint256(s.cursor) + 1) % s.slots);
+            s.available -= quantity;
+            ++s.nonce;
         }
+        _storeStock(_stock[batchId][msg.sender], s);
         _takeProductStock(msg.sender, b.gtin, quantity);
-        ShipmentRef memory ref = ShipmentRef(batchId, msg.sender, to, quantity, firstUnit, nonce);
         shipmentId = keccak256(abi.encode(ref));
-        _shipments[shipmentId] = ShipmentStatus.InTransit;
+        slots[slot] = _word(shipmentId, ShipmentStatus.InTransit);
         emit ShipmentSent(batchId, shipmentId, to, ref);
     }
 
     /// @notice Intake scan: the recipient takes a shipment into its stock (quarantined units into
     /// its quarantined stock).
     /// @dev Requirements: caller is `ref.to` and an active custodian; the shipment is in transit
-    /// or quarantined; the batch is not recalled. The shipment's record is deleted (its history
-    /// stays in events). Emits {ShipmentReceived}.
+    /// or quarantined; the batch is not recalled. The shipment is closed (its history stays in
+    /// events). Emits {ShipmentReceived}.
     function receiveShipment(ShipmentRef calldata ref) external {
-        (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref);
+        (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref, ref.to);
         if (_batches[ref.batchId].recalled) revert RecalledBatch(ref.batchId);
-        _setStatus(ref, ShipmentStatus.None);
-        Stock storage s = _stock[ref.batchId][msg.sender];
-        bool quarantined = status == ShipmentStatus.Quarantined;
-        if (quarantined) {
-            s.quarantined += ref.quantity;
-        } else {
-            s.available += ref.quantity;
-            _productStock[msg.sender][_batches[ref.batchId].gtin].stock += ref.quantity;
-        }
+        bool quarantined = _close(ref, shipmentId, status, msg.sender);
         emit ShipmentReceived(ref.batchId, shipmentId, msg.sender, ref.quantity, quarantined);
     }
 
@@ -189,17 +196,23 @@ contract DrugBatchTracing is IDrugBatchTracing {
     /// @dev Requirements: as {receiveShipment}, and a non-empty reason of at most 1000 bytes.
     /// Allowed for a recalled batch (the goods go back). Emits {ShipmentRejected}.
     function rejectShipment(ShipmentRef calldata ref, string calldata reason) external {
-        if (bytes(reason).length == 0 || bytes(reason).length > MAX_REASON_LENGTH) revert InvalidReason();
-        (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref);
-        _setStatus(ref, ShipmentStatus.None);
-        Stock storage s = _stock[ref.batchId][ref.from];
-        if (status == ShipmentStatus.Quarantined) {
-            s.quarantined += ref.quantity;
-        } else {
-            s.available += ref.quantity;
-            _productStock[ref.from][_batches[ref.batchId].gtin].stock += ref.quantity;
-        }
+        _checkReason(reason);
+        (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref, ref.to);
+        _close(ref, shipmentId, status, ref.from);
         emit ShipmentRejected(ref.batchId, shipmentId, msg.sender, ref.quantity, reason);
+    }
+
+    /// @notice The sender takes back a shipment not yet received (the recipient was suspended, the
+    /// truck never left…): its units return to the sender's stock (quarantined units to its
+    /// quarantined stock) and the recipient can no longer receive it.
+    /// @dev Requirements: caller is `ref.from` and an active custodian; the shipment is in transit
+    /// or quarantined; a reason of 1 to 1000 bytes. Allowed for a recalled batch. Emits
+    /// {ShipmentCancelled}.
+    function cancelShipment(ShipmentRef calldata ref, string calldata reason) external {
+        _checkReason(reason);
+        (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref, ref.from);
+        _close(ref, shipmentId, status, ref.from);
+        emit ShipmentCancelled(ref.batchId, shipmentId, msg.sender, ref.quantity, reason);
     }
 
     /// @notice Posts cold-chain readings of a shipment in transit. Each reading is one word:
@@ -212,8 +225,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
     /// quarantines the shipment's units. Emits {ReadingsPosted}, {ExcursionDetected} (first
     /// excursion of the posting: where and when) and {ShipmentQuarantined}.
     function postReadings(ShipmentRef calldata ref, uint256[] calldata readings) external returns (uint32 excursions) {
-        bytes32 shipmentId = keccak256(abi.encode(ref));
-        ShipmentStatus status = _status(ref);
+        (bytes32 shipmentId, ShipmentStatus status) = _status(ref);
         if (status == ShipmentStatus.None) revert UnknownShipment(shipmentId);
         if (msg.sender != ref.from && !registry.hasRole(msg.sender, Roles.SENSOR_GATEWAY)) {
             revert NotReadingsPoster(shipmentId, msg.sender);
@@ -234,7 +246,8 @@ contract DrugBatchTracing is IDrugBatchTracing {
     /// @notice Dispenses one unit to a patient by its serial and Merkle proof.
     /// @dev Requirements: caller is an active pharmacy or hospital holding a sellable unit of the
     /// batch; the batch is neither recalled nor expired; the unit is not quarantined.
-    /// A serial that is unknown (bad proof, unknown batch) or already dispensed is NOT a revert:
+    /// A serial that is unknown (bad proof, unknown batch), already dispensed or written off
+    /// (destroyed) is NOT a revert:
     /// it is recorded as a suspected counterfeit with its presenter ({CounterfeitSuspected}, the
     /// batch's suspect count) and refused (returns false). Emits {UnitDispensed} on success.
     function dispense(bytes32 batchId, uint256 index, string calldata serial, bytes32[] calldata proof)
@@ -244,7 +257,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         registry.requireAnyRole(msg.sender, DISPENSERS);
         Batch storage b = _batches[batchId];
         UnitStatus status = _unitStatus(batchId, b, index, serial, proof);
-        if (status == UnitStatus.UnknownSerial || status == UnitStatus.Dispensed) {
+        if (status == UnitStatus.UnknownSerial || status == UnitStatus.Dispensed || status == UnitStatus.Destroyed) {
             if (b.gtin != 0) ++b.suspects;
             emit CounterfeitSuspected(batchId, msg.sender, index, serial, status);
             return false;
@@ -269,12 +282,56 @@ contract DrugBatchTracing is IDrugBatchTracing {
     function recall(bytes32 batchId, string calldata reason) external {
         Batch storage b = _batches[batchId];
         if (b.gtin == 0) revert UnknownBatch(batchId);
-        bool maker = msg.sender == _products[b.gtin].manufacturer && registry.hasRole(msg.sender, Roles.MANUFACTURER);
-        if (!maker && !registry.hasRole(msg.sender, Roles.REGULATOR)) revert NotRecallAuthority(batchId, msg.sender);
+        if (!_isMakerOrRegulator(b.gtin)) revert NotRecallAuthority(batchId, msg.sender);
         if (b.recalled) revert RecalledBatch(batchId);
-        if (bytes(reason).length == 0 || bytes(reason).length > MAX_REASON_LENGTH) revert InvalidReason();
+        _checkReason(reason);
         b.recalled = true;
         emit BatchRecalled(batchId, msg.sender, reason);
+    }
+
+    /// @notice QA review passed: the quarantined units of a shipment become sellable for their holder.
+    /// @dev Requirements: caller is the batch's manufacturer (active) or an active regulator; the
+    /// quarantine is open and its units were taken into someone's quarantined stock (received,
+    /// rejected or cancelled); the batch is not recalled; `reviewReportHash` (of the QA review
+    /// report) is non-zero. Emits {QuarantineReleased} (and the holder's units count toward its
+    /// reorder threshold again).
+    function releaseQuarantine(bytes32 batchId, bytes32 shipmentId, bytes32 reviewReportHash) external {
+        Quarantine storage q = _quarantine(batchId, shipmentId);
+        Batch storage b = _batches[batchId];
+        if (!_isMakerOrRegulator(b.gtin)) revert NotDispositionAuthority(shipmentId, msg.sender);
+        _requireDecidable(q, shipmentId);
+        if (b.recalled) revert RecalledBatch(batchId);
+        if (reviewReportHash == bytes32(0)) revert EmptyReviewReport();
+        (address holder, uint32 quantity) = (q.holder, q.quantity);
+        q.state = QuarantineState.Released;
+        b.quarantined -= quantity;
+        Stock storage s = _stock[batchId][holder];
+        s.quarantined -= quantity;
+        s.available += quantity;
+        _productStock[holder][b.gtin].stock += quantity;
+        emit QuarantineReleased(batchId, shipmentId, holder, msg.sender, quantity, reviewReportHash);
+    }
+
+    /// @notice Writes off the quarantined units of a shipment: they leave their holder's stock and
+    /// the batch's live count; a pack presenting one of them (declared unit range) is then suspect.
+    /// @dev Requirements: caller is the units' holder (an active custodian), the batch's
+    /// manufacturer (active) or an active regulator; the quarantine is open and its units are in
+    /// the holder's quarantined stock; a reason of 1 to 1000 bytes. Allowed for a recalled batch.
+    /// Emits {QuarantineDestroyed}.
+    function destroyQuarantine(bytes32 batchId, bytes32 shipmentId, string calldata reason) external {
+        Quarantine storage q = _quarantine(batchId, shipmentId);
+        Batch storage b = _batches[batchId];
+        address holder = q.holder;
+        bool byHolder = msg.sender == holder && registry.hasAnyRole(msg.sender, CUSTODIANS);
+        if (!byHolder && !_isMakerOrRegulator(b.gtin)) revert NotDispositionAuthority(shipmentId, msg.sender);
+        _requireDecidable(q, shipmentId);
+        _checkReason(reason);
+        uint32 quantity = q.quantity;
+        q.state = QuarantineState.Destroyed;
+        b.quarantined -= quantity;
+        b.destroyed += quantity;
+        _stock[batchId][holder].quarantined -= quantity;
+        emit QuarantineDestroyed(batchId, shipmentId, holder, msg.sender, quantity, reason);
     }
 
     /// @notice Sets the caller's reorder threshold for a product (0 turns the watch off): when
@@ -315,8 +372,8 @@ contract DrugBatchTracing is IDrugBatchTracing {
         return (ps.stock, ps.threshold);
     }
 
-    function shipmentStatus(ShipmentRef calldata ref) external view returns (ShipmentStatus) {
-        return _status(ref);
+    function shipmentStatus(ShipmentRef calldata ref) external view returns (ShipmentStatus status) {
+        (, status) = _status(ref);
     }
 
     function shipmentIdOf(ShipmentRef calldata ref) external pure returns (bytes32) {
@@ -327,8 +384,14 @@ contract DrugBatchTracing is IDrugBatchTracing {
         return _readings[shipmentId];
     }
 
-    function quarantinedRanges(bytes32 batchId) external view returns (UnitRange[] memory) {
-        return _quarantinedRanges[batchId];
+    /// @notice Every quarantine of a batch, oldest first, with its state and holder.
+    function quarantines(bytes32 batchId) external view returns (Quarantine[] memory) {
+        return _quarantines[batchId];
+    }
+
+    /// @notice The quarantine of a shipment. Reverts with {UnknownQuarantine} when there is none.
+    function quarantineOf(bytes32 batchId, bytes32 shipmentId) external view returns (Quarantine memory) {
+        return _quarantine(batchId, shipmentId);
     }
 
     function isDispensed(bytes32 batchId, uint256 index) public view returns (bool) {
@@ -337,7 +400,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
 
     /// @notice What a patient scanning a pack learns: genuine and available, unknown serial
     /// (also when the expiry printed on the pack differs from the batch's), already dispensed,
-    /// recalled, expired or quarantined, in that order of precedence after authenticity.
+    /// recalled, expired, destroyed or quarantined, in that order of precedence after authenticity.
     function verify(uint64 gtin, string calldata lot, uint32 expiry, string calldata serial, uint256 index, bytes32[] calldata proof)
         external
         view
@@ -364,17 +427,24 @@ contract DrugBatchTracing is IDrugBatchTracing {
         if (b.recalled) return UnitStatus.Recalled;
         if (isDispensed(batchId, index)) return UnitStatus.Dispensed;
         if (uint256(b.expiry) + 1 days <= block.timestamp) return UnitStatus.Expired;
-        if (b.quarantined != 0 && _inQuarantine(batchId, index)) return UnitStatus.Quarantined;
+        if (b.quarantines != 0) return _quarantineStatus(batchId, index);
         return UnitStatus.Genuine;
     }
 
-    function _inQuarantine(bytes32 batchId, uint256 index) private view returns (bool) {
-        UnitRange[] storage ranges = _quarantinedRanges[batchId];
-        for (uint256 i; i < ranges.length; ++i) {
-            UnitRange memory r = ranges[i];
-            if (index >= r.first && index < uint256(r.first) + r.count) return true;
+    /// @dev Destroyed when the unit is in a written-off declared range, Quarantined when it may be
+    /// in an open quarantine (every unit, for a shipment without a declared range), else Genuine.
+    function _quarantineStatus(bytes32 batchId, uint256 index) private view returns (UnitStatus status) {
+        Quarantine[] storage list = _quarantines[batchId];
+        uint256 count = list.length;
+        for (uint256 i; i < count; ++i) {
+            Quarantine storage q = list[i];
+            (uint32 first, QuarantineState state) = (q.firstUnit, q.state);
+            if (state == QuarantineState.Released) continue;
+            bool inside = first == NO_RANGE || (index >= first && index < uint256(first) + q.quantity);
+            if (!inside) continue;
+            if (state == QuarantineState.Open) status = UnitStatus.Quarantined;
+            else if (first != NO_RANGE) return UnitStatus.Destroyed;
         }
-        return false;
     }
 
     function _checkUsable(bytes32 batchId, Batch storage b) private view {
@@ -383,12 +453,60 @@ contract DrugBatchTracing is IDrugBatchTracing {
         if (uint256(b.expiry) + 1 days <= block.timestamp) revert BatchExpired(batchId, b.expiry);
     }
 
-    function _openShipment(ShipmentRef calldata ref) private view returns (bytes32 shipmentId, ShipmentStatus status) {
-        shipmentId = keccak256(abi.encode(ref));
-        status = _status(ref);
+    /// @dev An open shipment whose `party` (its recipient or its sender) is the caller.
+    function _openShipment(ShipmentRef calldata ref, address party)
+        private
+        view
+        returns (bytes32 shipmentId, ShipmentStatus status)
+    {
+        (shipmentId, status) = _status(ref);
         if (status == ShipmentStatus.None) revert UnknownShipment(shipmentId);
-        if (msg.sender != ref.to) revert NotShipmentRecipient(shipmentId, msg.sender);
+        if (msg.sender != party) {
+            if (party == ref.to) revert NotShipmentRecipient(shipmentId, msg.sender);
+            revert NotShipmentSender(shipmentId, msg.sender);
+        }
         registry.requireAnyRole(msg.sender, CUSTODIANS);
+    }
+
+    /// @dev Closes a shipment (its slot becomes reusable) and credits its units to `holder`:
+    /// sellable, or quarantined (the quarantine then knows its holder). Returns whether quarantined.
+    function _close(ShipmentRef calldata ref, bytes32 shipmentId, ShipmentStatus status, address holder)
+        private
+        returns (bool quarantined)
+    {
+        _shipments[ref.batchId][ref.from][ref.slot] = CLOSED;
+        Stock storage s = _stock[ref.batchId][holder];
+        quarantined = status == ShipmentStatus.Quarantined;
+        if (quarantined) {
+            s.quarantined += ref.quantity;
+            _quarantine(ref.batchId, shipmentId).holder = holder;
+        } else {
+            s.available += ref.quantity;
+            _productStock[holder][_batches[ref.batchId].gtin].stock += ref.quantity;
+        }
+    }
+
+    function _quarantine(bytes32 batchId, bytes32 shipmentId) private view returns (Quarantine storage q) {
+        uint256 i = _quarantineIndex[shipmentId];
+        Quarantine[] storage list = _quarantines[batchId];
+        if (i == 0 || i > list.length || list[i - 1].shipmentId != shipmentId) revert UnknownQuarantine(shipmentId);
+        return list[i - 1];
+    }
+
+    function _requireDecidable(Quarantine storage q, bytes32 shipmentId) private view {
+        if (q.state != QuarantineState.Open || q.holder == address(0)) {
+            revert QuarantineNotDecidable(shipmentId, q.state, q.holder);
+        }
+    }
+
+    /// @dev The caller is the active manufacturer of product `gtin`, or an active regulator.
+    function _isMakerOrRegulator(uint64 gtin) private view returns (bool) {
+        return (msg.sender == _products[gtin].manufacturer && registry.hasRole(msg.sender, Roles.MANUFACTURER))
+            || registry.hasRole(msg.sender, Roles.REGULATOR);
+    }
+
+    function _checkReason(string calldata reason) private pure {
+        if (bytes(reason).length == 0 || bytes(reason).length > MAX_REASON_LENGTH) revert InvalidReason();
     }
 
     /// @dev Checks time order and counts readings outside the product's range.
@@ -430,21 +548,34 @@ contract DrugBatchTracing is IDrugBatchTracing {
             excursions
         );
         if (status != ShipmentStatus.InTransit) return;
-        _setStatus(ref, ShipmentStatus.Quarantined);
+        _shipments[ref.batchId][ref.from][ref.slot] = _word(shipmentId, ShipmentStatus.Quarantined);
         Batch storage b = _batches[ref.batchId];
         b.quarantined += ref.quantity;
-        _quarantinedRanges[ref.batchId].push(
-            ref.firstUnit == NO_RANGE ? UnitRange(0, b.units) : UnitRange(ref.firstUnit, ref.quantity)
-        );
+        ++b.quarantines;
+        _quarantines[ref.batchId].push(Quarantine(shipmentId, ref.firstUnit, ref.quantity, QuarantineState.Open, address(0)));
+        _quarantineIndex[shipmentId] = _quarantines[ref.batchId].length;
         emit ShipmentQuarantined(ref.batchId, shipmentId, ref.quantity, ref.firstUnit);
     }
 
-    function _status(ShipmentRef calldata ref) private view returns (ShipmentStatus) {
-        return _shipments[keccak256(abi.encode(ref))];
+    /// @dev The id of `ref` and its status: None unless the ref's slot holds this very id, open.
+    function _status(ShipmentRef calldata ref) private view returns (bytes32 shipmentId, ShipmentStatus status) {
+        shipmentId = keccak256(abi.encode(ref));
+        uint256 word = _shipments[ref.batchId][ref.from][ref.slot];
+        if (word == CLOSED || word & ~STATUS_BITS != uint256(shipmentId) & ~STATUS_BITS) return (shipmentId, ShipmentStatus.None);
+        status = ShipmentStatus(word & STATUS_BITS);
     }
 
-    function _setStatus(ShipmentRef calldata ref, ShipmentStatus status) private {
-        _shipments[keccak256(abi.encode(ref))] = status;
+    /// @dev Writes a whole `Stock` in one SSTORE (a struct copy writes it field by field).
+    function _storeStock(Stock storage target, Stock memory s) private {
+        uint256 word = uint256(s.available) | uint256(s.quarantined) << 64 | uint256(s.nonce) << 128
+            | uint256(s.cursor) << 192 | uint256(s.slots) << 224;
+        assembly ("memory-safe") {
+            sstore(target.slot, word)
+        }
+    }
+
+    function _word(bytes32 shipmentId, ShipmentStatus status) private pure returns (uint256) {
+        return (uint256(shipmentId) & ~STATUS_BITS) | uint256(status);
     }
 
     function _takeProductStock(address holder, uint64 gtin, uint64 quantity) private {

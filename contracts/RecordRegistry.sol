@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
+import {IRecordRegistry, RecordIds} from "../interfaces/IRecordRegistry.sol";
 import {IConsentRegistry, ConsentCodes} from "../interfaces/IConsentRegistry.sol";
 import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
 
@@ -9,7 +9,7 @@ import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
 /// @notice "One person, one lifelong file": the on-chain index of a patient's encrypted records.
 /// A record is written by the patient, or by a provider holding a write consent (purpose
 /// treatment) for its category; amendments are new records that supersede the old one, never
-/// overwrites. Erasure ("right to be forgotten") is crypto-shredding: the keys are destroyed off
+/// overwrites. A record id carries its patient and category ({RecordIds}). Erasure ("right to be forgotten") is crypto-shredding: the keys are destroyed off
 /// chain and the record is flagged erased here.
 contract RecordRegistry is IRecordRegistry {
     /*//////////////////////////////////////////////////////////////
@@ -37,26 +37,21 @@ contract RecordRegistry is IRecordRegistry {
                              PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Anchors record `recordId` of `patient`: its category, the SHA-256 and CID of its
-    /// ciphertext, and the record it supersedes (zero for a new record).
+    /// @notice Anchors record `recordId`: the SHA-256 and CID of its ciphertext, and the record it
+    /// supersedes (zero for a new record). The patient and the category are the id's ({RecordIds}).
     /// @dev Requirements: `recordId`, `contentHash` and `cid` are non-empty and `recordId` is new;
-    /// `category` is exactly one catalogue bit; `patient` is a registered patient; the caller is
-    /// the patient or holds its consent for `category`, treatment, write; a `supersedes` record
-    /// exists, belongs to `patient`, is neither erased nor superseded. Emits {RecordAnchored}.
-    function anchor(
-        bytes32 recordId,
-        address patient,
-        uint16 category,
-        bytes32 contentHash,
-        string calldata cid,
-        bytes32 supersedes
-    ) external {
+    /// its category is exactly one catalogue bit; its patient is a registered patient; the caller is
+    /// the patient or holds its consent for the category, treatment, write; a `supersedes` record
+    /// exists, belongs to the patient, is neither erased nor superseded. Emits {RecordAnchored}.
+    function anchor(bytes32 recordId, bytes32 contentHash, string calldata cid, bytes32 supersedes) external {
         if (recordId == 0 || contentHash == 0 || bytes(cid).length == 0) {
             revert InvalidAnchor(recordId, contentHash, bytes(cid).length);
         }
+        uint16 category = RecordIds.category(recordId);
         if (category == 0 || category & (category - 1) != 0 || category & ~ConsentCodes.ALL_CATEGORIES != 0) {
             revert InvalidCategory(category);
         }
+        address patient = RecordIds.patient(recordId);
         Record storage r = _records[recordId];
         if (r.patient != address(0)) revert RecordExists(recordId);
         if (!_registry.isPatient(patient)) revert NotAPatient(patient);

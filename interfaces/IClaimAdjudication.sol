@@ -202,6 +202,7 @@ interface IClaimAdjudication {
     error LineNotPending(bytes32 claimId, uint256 index);
     error LineNotDenied(bytes32 claimId, uint256 index);
     error AlreadyAppealed(bytes32 claimId, uint256 index);
+    error DuplicateNotAppealable(bytes32 claimId, uint256 index);
     error NotClaimProvider(bytes32 claimId, address account);
     error ReasonRequired();
     error ZeroAmount();

@@ -61,11 +61,12 @@ interface IClinicalTrialRegistry {
         bytes32 reasonHash;
     }
 
-    /// @dev What a subject signs with EIP-712 to enrol: the trial and the protocol version it
-    /// consents to.
+    /// @dev What a subject signs with EIP-712 to enrol: the trial, the site that enrols it (the
+    /// only one that can relay the signature) and the protocol version it consents to.
     struct EnrolmentConsent {
         uint256 trialId;
         address subject;
+        address site;
         bytes32 protocolHash;
         uint256 nonce;
         uint256 deadline;

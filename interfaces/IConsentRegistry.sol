@@ -53,7 +53,8 @@ interface IConsentRegistry {
     }
 
     /// @dev What a patient (or a guardian) signs with EIP-712 for {grantBySig}. `nonce` is the
-    /// patient's current {nonces}; `deadline` is inclusive.
+    /// patient's current {nonces}, which every signed request and every revocation uses, so a
+    /// revocation voids the patient's signed requests not yet relayed; `deadline` is inclusive.
     struct SignedGrant {
         address patient;
         address grantee;
@@ -112,6 +113,7 @@ interface IConsentRegistry {
     event GuardianAppointed(address indexed patient, address indexed guardian);
     event GuardianRemoved(address indexed patient, address indexed guardian);
     /// @notice The audit trail: `grantee` read `recordId` of `patient` under a valid consent.
+    /// `patient` and `category` are the record id's own ({RecordIds}).
     event AccessLogged(
         address indexed patient, address indexed grantee, bytes32 indexed recordId, uint16 category, uint8 purpose
     );
@@ -142,8 +144,8 @@ interface IConsentRegistry {
     function revokeBySig(SignedRevoke calldata request, bytes calldata signature) external;
     function appointGuardian(address guardian) external;
     function removeGuardian(address guardian) external;
-    function logAccess(address patient, bytes32 recordId, uint16 category, uint8 purpose) external;
-    function emergencyAccess(address patient, bytes32 recordId, bytes32 reasonHash) external;
+    function logAccess(bytes32 recordId, uint8 purpose) external;
+    function emergencyAccess(bytes32 recordId, bytes32 reasonHash) external;
 
     /*//////////////////////////////////////////////////////////////
                               PUBLIC READ

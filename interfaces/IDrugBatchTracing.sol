@@ -5,8 +5,9 @@ pragma solidity ^0.8.24;
 /// @notice Drug batches from factory to patient, following GS1 and DSCSA concepts: products by
 /// GTIN-14, batches (lots) whose unit serial numbers are committed as a Merkle root ("one drug,
 /// one code" without a storage slot per unit), quantity custody per holder and batch, shipments
-/// identified by the hash of their terms, cold-chain readings with excursion quarantine, unit
-/// dispensing by serial and proof with counterfeit detection, recalls and reorder alerts.
+/// identified by the hash of their terms, cold-chain readings with excursion quarantine and its
+/// disposition (QA release or destruction), unit dispensing by serial and proof with counterfeit
+/// detection, recalls and reorder alerts.
 /// @dev Temperatures are hundredths of a degree Celsius, humidity whole percent, dates unix
 /// seconds at 00:00 UTC of the day. A batch is identified by `keccak256(abi.encodePacked(gtin,
 /// lot))` (gtin as uint64). A unit leaf is `keccak256(bytes.concat(keccak256(abi.encode(batchId,
@@ -24,29 +25,37 @@ interface IDrugBatchTracing {
         uint8 maxHumidity; // percent relative humidity
     }
 
-    /// @dev Slot 0 holds everything a custody check needs; slot 1 the serials' Merkle root.
+    /// @dev Slot 0 holds everything a custody check needs; slot 1 the serials' Merkle root;
+    /// slot 2 (written only by a destruction) the units written off.
     struct Batch {
         uint64 gtin;
         uint32 production; // unix seconds, 00:00 UTC
         uint32 expiry; // unix seconds, 00:00 UTC of the expiry date; usable through that day
         uint32 units;
-        uint32 quarantined; // units caught in a cold-chain excursion
+        uint32 quarantined; // units in an open quarantine (cold-chain excursion not yet decided)
         uint32 suspects; // suspected counterfeits presented
         bool recalled;
+        uint24 quarantines; // quarantine records of the batch (see {quarantines})
         bytes32 serialsRoot;
+        uint32 destroyed; // units written off: they left the batch's live count
     }
 
-    /// @dev A holder's quantities of one batch, and the nonce of its next shipment of it.
+    /// @dev One slot: a holder's quantities of one batch, the nonce of its next shipment of it, and
+    /// its shipment slots (`slots` allocated; `cursor` the one the next shipment tries to reuse).
     struct Stock {
         uint64 available;
         uint64 quarantined;
         uint64 nonce;
+        uint32 cursor;
+        uint32 slots;
     }
 
     /// @notice The terms of a shipment; its id is `keccak256(abi.encode(ref))`. The contract
-    /// stores only the shipment's status: callers pass the terms back (they are in {ShipmentSent}).
+    /// stores only the id (254 bits of it) and the status, in the sender's shipment slot `slot` of
+    /// the batch: callers pass the terms back (they are in {ShipmentSent}).
     /// @dev `firstUnit` is the batch index of the first unit of a contiguous range of `quantity`
     /// units (case or pallet aggregation), or `NO_RANGE` when the sender does not declare it.
+    /// `nonce` makes every id unique; `slot` is recycled once the shipment is closed.
     struct ShipmentRef {
         bytes32 batchId;
         address from;
@@ -54,12 +63,30 @@ interface IDrugBatchTracing {
         uint32 quantity;
         uint32 firstUnit;
         uint64 nonce;
+        uint32 slot;
     }
 
     enum ShipmentStatus {
-        None, // unknown, or already received or rejected
+        None, // unknown, or closed: received, rejected or cancelled
         InTransit,
         Quarantined
+    }
+
+    enum QuarantineState {
+        Open, // awaiting a decision (in transit while `holder` is zero)
+        Released, // QA review passed: the units became sellable for their holder
+        Destroyed // written off
+    }
+
+    /// @dev The units of one shipment caught in a cold-chain excursion (one slot). `firstUnit` is
+    /// the shipment's (`NO_RANGE`: any unit of the batch may be one of them); `holder` is zero
+    /// while the shipment is in transit, then whoever took the units into quarantined stock.
+    struct Quarantine {
+        bytes32 shipmentId;
+        uint32 firstUnit;
+        uint32 quantity;
+        QuarantineState state;
+        address holder;
     }
 
     /// @dev The commitment to a shipment's readings: a running keccak over every posting.
@@ -69,19 +96,14 @@ interface IDrugBatchTracing {
         uint32 lastTime;
     }
 
-    /// @dev A contiguous range of a batch's unit indexes held in quarantine.
-    struct UnitRange {
-        uint32 first;
-        uint32 count;
-    }
-
     enum UnitStatus {
         Genuine, // known serial, available: not dispensed, recalled, expired or quarantined
         UnknownSerial,
         Dispensed,
         Recalled,
         Expired,
-        Quarantined
+        Quarantined,
+        Destroyed // its quarantined range was written off: a pack presenting it is suspect
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -114,6 +136,11 @@ interface IDrugBatchTracing {
     error UnitQuarantined(bytes32 batchId, uint256 index);
     error NotRecallAuthority(bytes32 batchId, address account);
     error InvalidReason();
+    error NotShipmentSender(bytes32 shipmentId, address account);
+    error UnknownQuarantine(bytes32 shipmentId);
+    error QuarantineNotDecidable(bytes32 shipmentId, QuarantineState state, address holder);
+    error NotDispositionAuthority(bytes32 shipmentId, address account);
+    error EmptyReviewReport();
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -141,6 +168,7 @@ interface IDrugBatchTracing {
     event ShipmentSent(bytes32 indexed batchId, bytes32 indexed shipmentId, address indexed to, ShipmentRef ref);
     event ShipmentReceived(bytes32 indexed batchId, bytes32 indexed shipmentId, address indexed to, uint32 quantity, bool quarantined);
     event ShipmentRejected(bytes32 indexed batchId, bytes32 indexed shipmentId, address indexed by, uint32 quantity, string reason);
+    event ShipmentCancelled(bytes32 indexed batchId, bytes32 indexed shipmentId, address indexed by, uint32 quantity, string reason);
     event ReadingsPosted(bytes32 indexed batchId, bytes32 indexed shipmentId, address indexed poster, uint32 count, bytes32 readingsHash, bytes24 digest);
     event ExcursionDetected(
         bytes32 indexed batchId,
@@ -153,6 +181,12 @@ interface IDrugBatchTracing {
         uint32 excursions
     );
     event ShipmentQuarantined(bytes32 indexed batchId, bytes32 indexed shipmentId, uint32 quantity, uint32 firstUnit);
+    event QuarantineReleased(
+        bytes32 indexed batchId, bytes32 indexed shipmentId, address indexed holder, address by, uint32 quantity, bytes32 reviewReportHash
+    );
+    event QuarantineDestroyed(
+        bytes32 indexed batchId, bytes32 indexed shipmentId, address indexed holder, address by, uint32 quantity, string reason
+    );
     event UnitDispensed(bytes32 indexed batchId, uint256 indexed index, address indexed dispenser, string serial);
     event CounterfeitSuspected(bytes32 indexed batchId, address indexed presenter, uint256 index, string serial, UnitStatus status);
     event BatchRecalled(bytes32 indexed batchId, address indexed by, string reason);
@@ -177,7 +211,10 @@ interface IDrugBatchTracing {
     function ship(bytes32 batchId, address to, uint32 quantity, uint32 firstUnit) external returns (bytes32 shipmentId);
     function receiveShipment(ShipmentRef calldata ref) external;
     function rejectShipment(ShipmentRef calldata ref, string calldata reason) external;
+    function cancelShipment(ShipmentRef calldata ref, string calldata reason) external;
     function postReadings(ShipmentRef calldata ref, uint256[] calldata readings) external returns (uint32 excursions);
+    function releaseQuarantine(bytes32 batchId, bytes32 shipmentId, bytes32 reviewReportHash) external;
+    function destroyQuarantine(bytes32 batchId, bytes32 shipmentId, string calldata reason) external;
     function dispense(bytes32 batchId, uint256 index, string calldata serial, bytes32[] calldata proof)
         external
         returns (bool dispensed);
@@ -196,7 +233,8 @@ interface IDrugBatchTracing {
     function shipmentStatus(ShipmentRef calldata ref) external view returns (ShipmentStatus);
     function shipmentIdOf(ShipmentRef calldata ref) external pure returns (bytes32);
     function readingsLog(bytes32 shipmentId) external view returns (ReadingsLog memory);
-    function quarantinedRanges(bytes32 batchId) external view returns (UnitRange[] memory);
+    function quarantines(bytes32 batchId) external view returns (Quarantine[] memory);
+    function quarantineOf(bytes32 batchId, bytes32 shipmentId) external view returns (Quarantine memory);
     function isDispensed(bytes32 batchId, uint256 index) external view returns (bool);
     function verify(uint64 gtin, string calldata lot, uint32 expiry, string calldata serial, uint256 index, bytes32[] calldata proof)
         external

@@ -1,6 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+/// @title Record ids
+/// @notice A record id names its patient and its data category: bits 96-255 are the patient's
+/// address, bits 16-95 a nonce the writer picks at random, bits 0-15 the category (one
+/// {ConsentCodes} bit). {IRecordRegistry.anchor} takes both from the id, so the ConsentRegistry can
+/// log a read under the record's own patient and category without reading the record.
+library RecordIds {
+    function patient(bytes32 recordId) internal pure returns (address) {
+        return address(uint160(uint256(recordId) >> 96));
+    }
+
+    function category(bytes32 recordId) internal pure returns (uint16) {
+        return uint16(uint256(recordId));
+    }
+}
+
 /// @title IRecordRegistry
 /// @notice Anchors of encrypted medical records stored off chain (IPFS): who the record is about,
 /// its data category, the CID and SHA-256 of the ciphertext, its author and the version it
@@ -58,14 +73,7 @@ interface IRecordRegistry {
                              PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    function anchor(
-        bytes32 recordId,
-        address patient,
-        uint16 category,
-        bytes32 contentHash,
-        string calldata cid,
-        bytes32 supersedes
-    ) external;
+    function anchor(bytes32 recordId, bytes32 contentHash, string calldata cid, bytes32 supersedes) external;
     function erase(bytes32 recordId) external;
 
     /*//////////////////////////////////////////////////////////////

@@ -42,16 +42,22 @@ def chain(request):
     c.close()
 
 
-@pytest.fixture(scope="session")
-def _deployed(chain):
+def deploy_world(chain) -> ScenarioContext:
+    """A fresh suite on ``chain`` with the cast registered (its files in ``ctx.workdir``)."""
     tmp = Path(tempfile.mkdtemp(prefix="medchain-test-"))
     gov = Sender(chain, dev_account(CAST["governance"]))
     report = deploy(chain, gov, fresh=True, directory=tmp / "deployments")
     ctx = ScenarioContext(chain, report.suite, tmp, log=lambda _: None)
     ctx._senders["governance"] = gov
     setup(ctx)
+    return ctx
+
+
+@pytest.fixture(scope="session")
+def _deployed(chain):
+    ctx = deploy_world(chain)
     yield ctx
-    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(ctx.workdir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ITokenReceiver} from "./HookToken.sol";
+import {ITokenReceiver, ITokenSender} from "./HookToken.sol";
 
 /// @title ReentrantProvider (TEST ONLY)
-/// @notice A provider that is a contract: its owner makes it call anything (submit a claim,
-/// withdraw); when it receives tokens it tries to call `target` again with `reentryData` (e.g.
-/// withdraw a second time) and records how that attempt ended, without failing the payment.
-contract ReentrantProvider is ITokenReceiver {
+/// @notice A participant that is a contract (a provider, an insurer, a steward, a patient): its
+/// owner makes it call anything (submit a claim, fund, withdraw); when HookToken pays it, or pulls
+/// tokens from it, it tries to call `target` again with `reentryData` (e.g. withdraw a second
+/// time) and records how that attempt ended, without failing the outer call.
+contract ReentrantProvider is ITokenReceiver, ITokenSender {
     address public immutable owner;
     address public target;
     bytes public reentryData;
@@ -37,6 +38,14 @@ contract ReentrantProvider is ITokenReceiver {
     }
 
     function onTokenReceived(address, uint256) external {
+        _reenter();
+    }
+
+    function onTokensSent(address, uint256) external {
+        _reenter();
+    }
+
+    function _reenter() private {
         if (target == address(0)) return;
         attempts += 1;
         (bool ok, bytes memory result) = target.call(reentryData);

@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -109,7 +109,7 @@ def to_units(amount: Any, decimals: int, what: str, maximum: int = UINT96) -> in
         raise InvalidInputError(f"{what} must be an amount, not {amount!r}")
     try:
         value = Decimal(str(amount).strip()).scaleb(decimals)
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation ("abc"), Overflow ("1e999999999")
         raise InvalidInputError(f"{what} {amount!r} is not an amount") from None
     if not value.is_finite() or value < 0 or value != value.to_integral_value():
         raise InvalidInputError(f"{what} {amount!r} must be a non-negative amount with at most {decimals} decimals")
@@ -204,13 +204,19 @@ def parse_plan(data: Mapping[str, Any], decimals: int) -> PlanTerms:
         if key not in data:
             raise InvalidInputError(f"plan: {key} is required")
     try:
-        bps = Decimal(str(data.get("coinsurance", 0))) * 100
-    except InvalidOperation:
-        raise InvalidInputError(f"plan coinsurance {data.get('coinsurance')!r} is not a percentage") from None
+        bps = Decimal(str(data.get("coinsurance", 0)).strip()) * 100
+        percentage = bps.is_finite() and 0 <= bps <= 10_000
+    except ArithmeticError:  # InvalidOperation ("abc", "sNaN"), Overflow ("1e999999")
+        percentage = False
+    if not percentage:
+        raise InvalidInputError(f"plan coinsurance {data.get('coinsurance')!r} is not a percentage of 0 to 100")
     if bps != bps.to_integral_value():
         raise InvalidInputError("plan coinsurance has more than 2 decimals of a percent")
     copays = [0] * 8
-    for name, amount in dict(data.get("copays") or {}).items():
+    given = data.get("copays") or {}
+    if not isinstance(given, Mapping):
+        raise InvalidInputError(f"plan copays must be an object of service class: amount, not {given!r}")
+    for name, amount in given.items():
         copays[service_class(name, f"plan copays.{name}")] = to_units(amount, decimals, f"plan copays.{name}", UINT80)
     return PlanTerms(*(to_units(data[k], decimals, f"plan {k}", UINT80) for k in ("deductible", "out_of_pocket_max", "benefit_limit")),
                      int(bps), tuple(copays)).check()
@@ -251,13 +257,19 @@ def parse_catalogue_csv(text: str, decimals: int) -> list[CatalogueEntry]:
         InvalidInputError: names the row (as in a spreadsheet: the header is row 1) and column.
     """
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        rows = list(reader)
+    except csv.Error as exc:  # a stray carriage return, an oversized cell...
+        raise InvalidInputError(f"catalogue: not a readable CSV ({exc})") from None
     missing = [c for c in CATALOGUE_COLUMNS if c != "description" and c not in header]
     if missing:
         raise InvalidInputError(f"catalogue: missing column(s) {', '.join(missing)} (columns: {', '.join(CATALOGUE_COLUMNS)})")
     entries: list[CatalogueEntry] = []
     seen: dict[str, int] = {}
-    for n, raw in enumerate(reader, start=2):
+    for n, raw in enumerate(rows, start=2):
+        if None in raw:
+            raise InvalidInputError(f"catalogue row {n}: more cells than the {len(header)} columns of the header")
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         if not any(row.values()):
             continue
@@ -338,8 +350,8 @@ def parse_claim(data: Mapping[str, Any] | str | Path, decimals: int) -> ClaimSub
     if isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and not data.lstrip().startswith(("{", "["))):
         try:
             data = Path(data).read_text()
-        except OSError as exc:
-            raise InvalidInputError(f"claim file {data}: {exc.strerror}") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name, or not UTF-8 text
+            raise InvalidInputError(f"claim file {data!r}: {getattr(exc, 'strerror', None) or exc}") from None
     if isinstance(data, str):
         try:
             data = json.loads(data)

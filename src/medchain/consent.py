@@ -12,6 +12,7 @@ Masks are given as catalogue names (``"diabetes,cardiology"``, ``["treatment"]``
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
@@ -68,6 +69,8 @@ def parse_mask(value: str | int | Iterable[Any], kind: type = Category) -> int:
         kind.members(mask)  # bits outside the catalogue
     except StandardsError as exc:
         raise InvalidInputError(str(exc)) from None
+    except TypeError:
+        raise InvalidInputError(f"{what} must be names, catalogue members or an int, not {value!r}") from None
     if mask == 0:
         raise InvalidInputError(f"no {what} given; known: " + ", ".join(m.name.lower() for m in kind))
     return mask
@@ -294,6 +297,9 @@ class ConsentClient:
     def revoke(self, grantee: str, *, patient: str | None = None) -> Receipt:
         """Revoke the consent of ``patient`` (default: the sender) for ``grantee`` at once.
 
+        This uses the patient's nonce: every request the patient signed and nobody relayed yet
+        (a signed grant handed to ``grantee`` included) is void and must be signed again.
+
         Raises:
             ContractRevert: ``ConsentNotActive`` (none or already revoked), ``NotPatientOrGuardian``.
         """
@@ -384,32 +390,40 @@ class ConsentClient:
         """
         return self._send(self.contract.functions.removeGuardian(check_address(guardian, "guardian")))
 
-    def log_access(self, patient: str, record_id: bytes | str, category: Any, purpose: Any = "treatment") -> Receipt:
-        """Record, before reading it, that the sender reads ``record_id`` of ``patient``.
+    def log_access(self, record_id: bytes | str, purpose: Any = "treatment") -> Receipt:
+        """Record, before reading it, that the sender reads ``record_id``.
+
+        The patient and the category are the record id's own (:func:`record_id_parts`): the chain
+        checks the consent against them, so a read is never logged under another category.
 
         Raises:
-            InvalidInputError: bad patient, record id, category or purpose.
-            ContractRevert: ``AccessNotPermitted`` without an active consent covering it.
+            InvalidInputError: bad record id (not a record id: no patient or not one category), or
+                not exactly one purpose.
+            ContractRevert: ``AccessNotPermitted`` without an active consent covering it. (A
+                suspended organisation's read is logged, as evidence; ``RecordsClient.get`` refuses
+                it before logging.)
         """
         purp = parse_mask(purpose, Purpose)
         if purp & (purp - 1):
             raise InvalidInputError("an access has exactly one purpose")
-        return self._send(self.contract.functions.logAccess(
-            check_address(patient, "patient"), record_key(record_id), parse_category(category), purp))
+        rid = record_key(record_id)
+        record_id_parts(rid)
+        return self._send(self.contract.functions.logAccess(rid, purp))
 
-    def emergency_access(self, patient: str, record_id: bytes | str, reason: str) -> Receipt:
+    def emergency_access(self, record_id: bytes | str, reason: str) -> Receipt:
         """Break-glass read by a registered hospital: no consent needed, a distinct event that the
-        patient sees; the reason stays off chain, its keccak256 is recorded.
+        patient (the record id's) sees; the reason stays off chain, its keccak256 is recorded.
 
         Raises:
-            InvalidInputError: empty reason.
+            InvalidInputError: empty reason, bad record id.
             ContractRevert: the registry's ``MissingRole``/``ParticipantNotRegistered``/
                 ``NotAnOrganization``/``ParticipantSuspended`` when the sender is no active hospital.
         """
         if not reason or not reason.strip():
             raise InvalidInputError("an emergency access needs a reason")
-        return self._send(self.contract.functions.emergencyAccess(
-            check_address(patient, "patient"), record_key(record_id), Web3.keccak(text=reason)))
+        rid = record_key(record_id)
+        record_id_parts(rid)
+        return self._send(self.contract.functions.emergencyAccess(rid, Web3.keccak(text=reason)))
 
     # ------------------------------------------------------------------ read
     def check(self, patient: str, grantee: str, categories: Any, purposes: Any = "treatment",
@@ -543,3 +557,27 @@ def record_key(record_id: bytes | str) -> bytes:
     if not isinstance(record_id, (bytes, bytearray)) or len(record_id) != 32 or not any(record_id):
         raise InvalidInputError("a record id is 32 bytes, not all zero (0x + 64 hex digits)")
     return bytes(record_id)
+
+
+def new_record_id(patient: str, category: Any) -> bytes:
+    """A fresh record id for ``patient``'s record of one ``category``: the patient's 20 address
+    bytes, 10 random bytes, the category's 2 bytes (the layout ``RecordIds`` reads on chain).
+
+    Raises:
+        InvalidInputError: bad address or not exactly one category.
+    """
+    return (bytes.fromhex(check_address(patient, "patient")[2:]) + os.urandom(10)
+            + parse_category(category).to_bytes(2, "big"))
+
+
+def record_id_parts(record_id: bytes | str) -> tuple[str, int]:
+    """The patient (checksummed) and the category bit a record id carries.
+
+    Raises:
+        InvalidInputError: not 32 bytes, or not one catalogue category in its low 16 bits.
+    """
+    rid = record_key(record_id)
+    category = int.from_bytes(rid[30:], "big")
+    if category == 0 or category & (category - 1) or category >= 1 << len(Category):
+        raise InvalidInputError(f"0x{rid.hex()} is not a record id: its last 2 bytes must be one data category")
+    return Web3.to_checksum_address(rid[:20]), category

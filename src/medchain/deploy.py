@@ -169,6 +169,10 @@ def load_suite(chain: Chain, *, directory: Path | str = "deployments", path: Pat
         raise DeploymentError(f"no deployment manifest at {file}; run `medchain deploy` on this chain first")
     manifest = _read(file, chain)
     for name, entry in manifest["contracts"].items():
+        try:
+            entry["address"] = Web3.to_checksum_address(entry["address"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DeploymentError(f"{name} of manifest {file} has no valid address ({exc.__class__.__name__})") from None
         if len(chain.w3.eth.get_code(entry["address"])) == 0:
             raise DeploymentError(f"{name} of manifest {file} has no code at {entry['address']} on this chain; "
                                   "run `medchain deploy` again")
@@ -180,6 +184,8 @@ def _read(path: Path, chain: Chain) -> dict[str, Any]:
         manifest = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise DeploymentError(f"manifest {path} is unreadable ({exc.__class__.__name__})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("contracts"), dict):
+        raise DeploymentError(f"manifest {path} is not a MedChain deployment manifest (no contracts object)")
     if manifest.get("chainId") != chain.chain_id:
         raise WrongChainError(f"manifest {path} is for chain id {manifest.get('chainId')}, "
                               f"but the node at {chain.endpoint} is chain id {chain.chain_id}")

@@ -12,6 +12,13 @@ as their first topic, so one ``eth_getLogs`` fetches a batch's whole history: th
 (:meth:`DrugsClient.epcis_document`) and the shipments' readings, which the chain keeps only as
 transaction input and a digest (:meth:`DrugsClient.readings`).
 
+The batch's quality-control report is sealed (:func:`medchain.crypto.seal`, bound to the
+manufacturer and the batch id) and stored on IPFS; the chain carries its CID, which is also its
+hash. Its data key is wrapped (ECIES) in a :class:`~medchain.crypto.KeyVault` for those entitled
+to read it: the manufacturer, every regulator, and each custodian the batch is shipped to (the
+shipping client wraps it for the recipient; a holder can :meth:`DrugsClient.share_qc_report`).
+:meth:`DrugsClient.qc_report` fetches it, checks it against the CID on chain and decrypts it.
+
 Units: temperatures in °C (hundredths on chain), humidity in percent, dates as ``datetime.date``
 (00:00 UTC on chain; a batch is usable through its expiry day).
 """
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -31,11 +39,13 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from web3 import Web3
 
+from .crypto import EncryptionKeyPair, KeyVault, RecordContext, open_sealed, seal, unwrap_key, vault_record_key, wrap_key
 from .deploy import Suite
-from .errors import (CounterfeitSuspectedError, DrugTracingError, GS1Error, InvalidInputError,
-                     StandardsError)
-from .participants import check_address
+from .errors import (AccessDeniedError, ContractRevert, CounterfeitSuspectedError, DrugTracingError, GS1Error,
+                     InvalidInputError, IntegrityError, NotARecipientError, StandardsError, StorageError)
+from .participants import Role, check_address
 from .standards import epcis, gs1
+from .storage import ContentStore, compute_cid, normalize_cid, verify_content
 from .tx import Receipt, Sender, call, events
 
 CONTRACT = "DrugBatchTracing"
@@ -55,6 +65,15 @@ class UnitStatus(IntEnum):
     RECALLED = 3
     EXPIRED = 4
     QUARANTINED = 5
+    DESTROYED = 6
+
+
+class QuarantineState(IntEnum):
+    """The decision on a quarantined shipment's units (the contract's ``QuarantineState``)."""
+
+    OPEN = 0
+    RELEASED = 1
+    DESTROYED = 2
 
 
 class ShipmentStatus(IntEnum):
@@ -256,7 +275,10 @@ def read_readings_csv(source: Path | str | io.TextIOBase) -> list[Reading]:
         InvalidInputError: missing column or malformed value, naming the row.
     """
     text = source.read() if hasattr(source, "read") else Path(source).read_text()  # type: ignore[union-attr]
-    rows = list(csv.DictReader(io.StringIO(text)))
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as exc:  # a stray carriage return, an oversized cell...
+        raise InvalidInputError(f"readings CSV is not a readable CSV ({exc})") from None
     if not rows or "time" not in rows[0] or "temperature_c" not in rows[0]:
         raise InvalidInputError("readings CSV needs a header with time and temperature_c columns")
     out = []
@@ -265,7 +287,7 @@ def read_readings_csv(source: Path | str | io.TextIOBase) -> list[Reading]:
             out.append(Reading(_parse_time(row["time"], n), float(row["temperature_c"]),
                                int(float(row.get("humidity_pct") or 0)), float(row.get("latitude") or 0),
                                float(row.get("longitude") or 0)))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite humidity
             raise InvalidInputError(f"readings row {n}: malformed number in {dict(row)}") from None
     return out
 
@@ -297,13 +319,44 @@ class Batch:
     serials_root: bytes
     manufacturer: str
     qc_report_cid: str
+    #: Quarantines the batch has had (open or decided).
+    quarantines: int = 0
+    #: Units written off (destroyed after a quarantine).
+    destroyed: int = 0
 
 
 @dataclass(frozen=True)
 class Stock:
+    """A holder's stock of a batch: sellable and quarantined units, shipments sent so far, and
+    its shipment slots (``slots`` allocated, ``cursor`` the one its next shipment tries to reuse)."""
+
     available: int
     quarantined: int
     shipments_sent: int
+    cursor: int = 0
+    slots: int = 0
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """The units of one shipment caught in a cold-chain excursion, and the decision on them.
+
+    Attributes:
+        holder: Whose quarantined stock holds them (``None`` while the shipment is in transit).
+        first_unit: The first unit of the shipment's declared range (``None``: undeclared).
+    """
+
+    shipment_id: bytes
+    first_unit: int | None
+    quantity: int
+    state: QuarantineState
+    holder: str | None
+
+    @classmethod
+    def from_chain(cls, row: Sequence[Any]) -> "Quarantine":
+        sid, first, quantity, state, holder = row
+        return cls(bytes(sid), None if first == NO_RANGE else int(first), int(quantity), QuarantineState(state),
+                   None if int(holder, 16) == 0 else Web3.to_checksum_address(holder))
 
 
 @dataclass(frozen=True)
@@ -316,16 +369,18 @@ class ShipmentRef:
     quantity: int
     first_unit: int
     nonce: int
+    #: The sender's shipment slot (of the batch) that holds the shipment's status.
+    slot: int = 0
     #: The shipping transaction, when this reference came from :meth:`DrugsClient.ship`.
     receipt: Receipt | None = field(default=None, compare=False, repr=False)
 
     @property
     def as_tuple(self) -> tuple:
-        return (self.batch_id, self.sender, self.recipient, self.quantity, self.first_unit, self.nonce)
+        return (self.batch_id, self.sender, self.recipient, self.quantity, self.first_unit, self.nonce, self.slot)
 
     @property
     def id(self) -> bytes:
-        return keccak(abi_encode(["(bytes32,address,address,uint32,uint32,uint64)"], [self.as_tuple]))
+        return keccak(abi_encode(["(bytes32,address,address,uint32,uint32,uint64,uint32)"], [self.as_tuple]))
 
     @property
     def unit_range(self) -> tuple[int, int] | None:
@@ -334,9 +389,9 @@ class ShipmentRef:
     @classmethod
     def from_event(cls, ref: Any) -> "ShipmentRef":
         r = dict(ref) if not isinstance(ref, tuple) else dict(zip(
-            ("batchId", "from", "to", "quantity", "firstUnit", "nonce"), ref))
+            ("batchId", "from", "to", "quantity", "firstUnit", "nonce", "slot"), ref))
         return cls(bytes(r["batchId"]), Web3.to_checksum_address(r["from"]), Web3.to_checksum_address(r["to"]),
-                   int(r["quantity"]), int(r["firstUnit"]), int(r["nonce"]))
+                   int(r["quantity"]), int(r["firstUnit"]), int(r["nonce"]), int(r["slot"]))
 
 
 @dataclass(frozen=True)
@@ -383,6 +438,7 @@ class HolderPosition:
     available: int = 0
     quarantined: int = 0
     dispensed: int = 0
+    destroyed: int = 0
 
 
 @dataclass
@@ -400,6 +456,11 @@ class RecallReport:
     @property
     def total_held(self) -> int:
         return sum(h.available + h.quarantined for h in self.holders.values())
+
+    @property
+    def destroyed(self) -> int:
+        """Units written off after a quarantine (out of the batch's live count)."""
+        return sum(h.destroyed for h in self.holders.values())
 
 
 @dataclass(frozen=True)
@@ -424,11 +485,19 @@ class DrugsClient:
     Args:
         suite: The deployed suite.
         sender: Who signs (``None`` for a read-only client: verification, reports, exports).
+        store: Where sealed QC reports live (needed to commission with a report or read one).
+        vault: Where their wrapped data keys live (needed to wrap, share or read a QC report).
+        keypair: The sender's encryption key pair (default: derived from the account's key, which
+            is what ``participants register-*`` publishes by default).
     """
 
-    def __init__(self, suite: Suite, sender: Sender | None = None):
+    def __init__(self, suite: Suite, sender: Sender | None = None, *, store: ContentStore | None = None,
+                 vault: KeyVault | None = None, keypair: EncryptionKeyPair | None = None):
         self.suite = suite
         self.sender = sender
+        self.store = store
+        self.vault = vault
+        self._keypair = keypair
         self.contract = suite.contract(CONTRACT)
         self.from_block = int(suite.manifest["contracts"][CONTRACT].get("block", 0))
 
@@ -457,46 +526,96 @@ class DrugsClient:
         return self._send(self.contract.functions.registerProduct(g, name, lo, hi, int(max_humidity_pct)))
 
     def commission_batch(self, gtin: str, lot: str, *, expiry: dt.date, production: dt.date,
-                         serials: Sequence[str], qc_report_cid: str = "") -> CommissionResult:
+                         serials: Sequence[str], qc_report_cid: str = "",
+                         qc_report: bytes | None = None) -> CommissionResult:
         """Commission a batch of ``len(serials)`` units (manufacturer of the product).
+
+        Args:
+            qc_report: The quality-control report (any bytes, e.g. a PDF): sealed, stored and its
+                key wrapped for the manufacturer and every regulator (needs ``store`` and
+                ``vault``). The commissioning is simulated first; a refused one stores nothing,
+                and a failed one removes the keys again.
+            qc_report_cid: Instead, the CID of a report sealed and stored elsewhere.
 
         Returns:
             The receipt, the batch id and the serial tree (keep it: proofs come from it).
 
         Raises:
-            GS1Error: bad GTIN, lot or serial. InvalidInputError: bad dates or CID.
+            GS1Error: bad GTIN, lot or serial. InvalidInputError: bad dates or CID, both report
+                forms, or a report without store and vault. StorageError: the store failed.
             ContractRevert: ``BatchAlreadyCommissioned``, ``NotProductManufacturer``…
         """
         g = gtin_number(gtin)
         gs1._check_text(lot, "10")
         if production > expiry:
             raise InvalidInputError(f"production date {production} is after the expiry date {expiry}")
+        if qc_report is not None and qc_report_cid:
+            raise InvalidInputError("give the QC report or its CID, not both")
         if qc_report_cid:
             from .storage import parse_cid
 
             parse_cid(qc_report_cid)
         bid = batch_id(g, lot)
         tree = SerialTree(bid, serials)
-        receipt = self._send(self.contract.functions.commissionBatch(
-            g, lot, day_timestamp(production), day_timestamp(expiry), len(tree), tree.root, qc_report_cid))
+        if qc_report is None:
+            receipt = self._send(self.contract.functions.commissionBatch(
+                g, lot, day_timestamp(production), day_timestamp(expiry), len(tree), tree.root, qc_report_cid))
+            return CommissionResult(receipt, bid, tree)
+        store, vault = self._qc_storage()
+        maker = self.sender.address  # type: ignore[union-attr]
+        ctx = qc_context(maker, bid)
+        blob, data_key = seal(bytes(qc_report), ctx)
+        cid = compute_cid(blob, cid_version=getattr(store, "cid_version", 0), raw_leaves=getattr(store, "raw_leaves", None))
+        fn = self.contract.functions.commissionBatch(g, lot, day_timestamp(production), day_timestamp(expiry),
+                                                     len(tree), tree.root, cid)
+        call(fn, sender=maker)  # a refused commissioning stops here, before anything is stored
+        readers = list(dict.fromkeys([maker, *self.regulators()]))
+        wrapped = {r: wrap_key(data_key, self._public_key(r), ctx) for r in readers}
+        stored = store.add(blob)
+        if normalize_cid(stored) != normalize_cid(cid):
+            raise IntegrityError(f"{store.name} stored the QC report as {stored}, expected {cid}")
+        key = vault_record_key(bid, 0)
+        for reader, w in wrapped.items():
+            vault.put(key, reader, w)
+        try:
+            receipt = self._send(fn)
+        except Exception:
+            for reader in wrapped:
+                vault.revoke(key, reader)
+            try:
+                store.unpin(cid)
+            except StorageError:
+                pass
+            raise
         return CommissionResult(receipt, bid, tree)
 
-    def ship(self, batch: bytes, to: str, quantity: int, *, first_unit: int | None = None) -> ShipmentRef:
+    def ship(self, batch: bytes, to: str, quantity: int, *, first_unit: int | None = None,
+             share_qc: bool | None = None) -> ShipmentRef:
         """Ship ``quantity`` units to ``to``; ``first_unit`` declares the contiguous unit range
         shipped (so a quarantine is precise to the unit).
+
+        Args:
+            share_qc: Wrap the batch's QC report key for the recipient. ``None`` (default): when
+                this client has a vault holding the sender's key of a report; ``True``: required
+                (checked before shipping); ``False``: never.
 
         Returns:
             The shipment's terms (``.id`` is its id).
 
         Raises:
             ContractRevert: ``InsufficientStock``, ``InvalidRecipient``, ``RecalledBatch``…
+            NotARecipientError: ``share_qc=True`` but the sender holds no key of the report.
         """
         if not isinstance(quantity, int) or not 0 < quantity < 2**32:
             raise InvalidInputError(f"quantity must be a positive integer, got {quantity!r}")
         first = NO_RANGE if first_unit is None else int(first_unit)
-        receipt = self._send(self.contract.functions.ship(_b32(batch), check_address(to, "recipient"), quantity, first))
+        bid, to = _b32(batch), check_address(to, "recipient")
+        qc = self._qc_key(bid, required=bool(share_qc)) if share_qc is not False else None
+        receipt = self._send(self.contract.functions.ship(bid, to, quantity, first))
         (ev,) = events(self.contract, "ShipmentSent", receipt)
         ref = ShipmentRef.from_event(ev["ref"])
+        if qc is not None:
+            self._wrap_qc(bid, qc, to)
         return ShipmentRef(*ref.as_tuple, receipt=receipt)
 
     def receive(self, shipment: ShipmentRef | bytes) -> Receipt:
@@ -505,9 +624,45 @@ class DrugsClient:
 
     def reject(self, shipment: ShipmentRef | bytes, reason: str) -> Receipt:
         """Refuse a shipment (recipient); its units go back to the sender."""
-        if not reason or len(reason.encode()) > 1000:
-            raise InvalidInputError("a rejection needs a reason of 1 to 1000 bytes")
+        _check_reason(reason, "a rejection")
         return self._send(self.contract.functions.rejectShipment(self._ref(shipment).as_tuple, reason))
+
+    def cancel(self, shipment: ShipmentRef | bytes, reason: str) -> Receipt:
+        """Take back a shipment not yet received (its sender): the units return to the sender's
+        stock (quarantined units to its quarantined stock); the recipient can no longer receive it.
+
+        Raises:
+            ContractRevert: ``NotShipmentSender``, ``UnknownShipment`` (received, rejected or
+                cancelled already)…
+        """
+        _check_reason(reason, "a cancellation")
+        return self._send(self.contract.functions.cancelShipment(self._ref(shipment).as_tuple, reason))
+
+    def release_quarantine(self, batch: bytes, shipment: ShipmentRef | bytes, review_report: bytes) -> Receipt:
+        """QA review passed: a quarantined shipment's units become sellable for their holder
+        (the batch's manufacturer or a regulator).
+
+        Args:
+            review_report: The QA review report (its SHA-256 goes on chain), or its 32-byte hash.
+
+        Raises:
+            ContractRevert: ``NotDispositionAuthority``, ``QuarantineNotDecidable`` (in transit or
+                decided already), ``UnknownQuarantine``, ``RecalledBatch``.
+        """
+        if not review_report:
+            raise InvalidInputError("a release needs the QA review report (or its hash)")
+        digest = bytes(review_report) if len(review_report) == 32 else hashlib.sha256(review_report).digest()
+        return self._send(self.contract.functions.releaseQuarantine(_b32(batch), self._sid(shipment), digest))
+
+    def destroy_quarantine(self, batch: bytes, shipment: ShipmentRef | bytes, reason: str) -> Receipt:
+        """Write off a quarantined shipment's units (their holder, the batch's manufacturer or a
+        regulator): they leave the holder's stock and the batch's live count.
+
+        Raises:
+            ContractRevert: ``NotDispositionAuthority``, ``QuarantineNotDecidable``, ``UnknownQuarantine``.
+        """
+        _check_reason(reason, "a destruction")
+        return self._send(self.contract.functions.destroyQuarantine(_b32(batch), self._sid(shipment), reason))
 
     def post_readings(self, shipment: ShipmentRef | bytes, readings: Sequence[Reading], *,
                       per_tx: int = READINGS_PER_TX) -> list[Receipt]:
@@ -560,8 +715,7 @@ class DrugsClient:
 
     def recall(self, batch: bytes, reason: str) -> Receipt:
         """Recall a batch (its manufacturer or a regulator)."""
-        if not reason or len(reason.encode()) > 1000:
-            raise InvalidInputError("a recall needs a reason of 1 to 1000 bytes")
+        _check_reason(reason, "a recall")
         return self._send(self.contract.functions.recall(_b32(batch), reason))
 
     def set_reorder_threshold(self, gtin: str, threshold: int) -> Receipt:
@@ -582,7 +736,8 @@ class DrugsClient:
     def batch(self, batch: bytes) -> Batch | None:
         """The batch, or ``None`` when it was never commissioned."""
         bid = _b32(batch)
-        gtin, production, expiry, units, quarantined, suspects, recalled, root = call(self.contract.functions.batch(bid))
+        (gtin, production, expiry, units, quarantined, suspects, recalled, quarantines, root,
+         destroyed) = call(self.contract.functions.batch(bid))
         if gtin == 0:
             return None
         (ev,) = self._logs("BatchCommissioned", {"batchId": bid}) or [None]
@@ -590,11 +745,14 @@ class DrugsClient:
         maker = ev["args"]["manufacturer"] if ev else ""
         cid = ev["args"]["qcReportCid"] if ev else ""
         return Batch(bid, gtin_text(gtin), lot, timestamp_day(production), timestamp_day(expiry), units, quarantined,
-                     suspects, recalled, bytes(root), maker, cid)
+                     suspects, recalled, bytes(root), maker, cid, quarantines, destroyed)
 
     def stock(self, batch: bytes, holder: str) -> Stock:
-        a, q, n = call(self.contract.functions.stockOf(_b32(batch), check_address(holder, "holder")))
-        return Stock(a, q, n)
+        return Stock(*call(self.contract.functions.stockOf(_b32(batch), check_address(holder, "holder"))))
+
+    def quarantines(self, batch: bytes) -> list[Quarantine]:
+        """Every quarantine of a batch, oldest first, with its state and holder."""
+        return [Quarantine.from_chain(q) for q in call(self.contract.functions.quarantines(_b32(batch)))]
 
     def product_stock(self, holder: str, gtin: str) -> tuple[int, int]:
         """``(sellable stock of every batch, reorder threshold)`` of ``holder`` for ``gtin``."""
@@ -617,6 +775,110 @@ class DrugsClient:
 
     def _ref(self, shipment: ShipmentRef | bytes) -> ShipmentRef:
         return shipment if isinstance(shipment, ShipmentRef) else self.shipment(shipment)
+
+    @staticmethod
+    def _sid(shipment: ShipmentRef | bytes) -> bytes:
+        return shipment.id if isinstance(shipment, ShipmentRef) else _b32(shipment)
+
+    # ------------------------------------------------------------------------- QC report
+    @property
+    def keypair(self) -> EncryptionKeyPair:
+        if self._keypair is None:
+            if self.sender is None:
+                raise InvalidInputError("this client was opened read-only (no account, no key)")
+            self._keypair = EncryptionKeyPair.from_private_key(bytes(self.sender.account.key))
+        return self._keypair
+
+    def _qc_storage(self) -> tuple[ContentStore, KeyVault]:
+        if self.store is None or self.vault is None or self.sender is None:
+            raise InvalidInputError("QC reports need a client with an account, a store and a key vault")
+        return self.store, self.vault
+
+    def _public_key(self, account: str) -> bytes:
+        registry = self.suite.contract("ParticipantRegistry")
+        try:
+            return bytes(call(registry.functions.encryptionKey(check_address(account))))
+        except ContractRevert as exc:
+            raise InvalidInputError(f"{account} has no encryption key in the participant registry ({exc.name})") from None
+
+    def regulators(self) -> list[str]:
+        """The active regulators now (from the registry's events, checked against its state)."""
+        registry = self.suite.contract("ParticipantRegistry")
+        start = int(self.suite.manifest["contracts"].get("ParticipantRegistry", {}).get("block", 0))
+        seen = [e["args"]["account"] for name in ("OrganizationRegistered", "RolesChanged")
+                for e in getattr(registry.events, name).get_logs(from_block=start)]
+        return [a for a in dict.fromkeys(seen) if call(registry.functions.hasRole(a, int(Role.REGULATOR)))]
+
+    def _qc_batch(self, batch: bytes) -> Batch:
+        info = self.batch(batch)
+        if info is None:
+            raise DrugTracingError(f"no batch 0x{_b32(batch).hex()} on this chain")
+        if not info.qc_report_cid:
+            raise DrugTracingError(f"batch {info.lot} has no QC report on chain")
+        return info
+
+    def _qc_key(self, batch: bytes, *, required: bool) -> tuple[Batch, bytes] | None:
+        """The batch and the report's data key, as the sender can unwrap it (``None`` when it
+        cannot and ``required`` is false)."""
+        if self.vault is None or self.sender is None:
+            if required:
+                raise InvalidInputError("sharing the QC report needs a client with an account and a key vault")
+            return None
+        info = self.batch(batch)
+        if info is None or not info.qc_report_cid:
+            if required:
+                self._qc_batch(batch)
+            return None
+        try:
+            wrapped = self.vault.get(vault_record_key(info.id, 0), self.sender.address)
+        except NotARecipientError:
+            if required:
+                raise
+            return None
+        return info, unwrap_key(wrapped, self.keypair, qc_context(info.manufacturer, info.id))
+
+    def _wrap_qc(self, batch: bytes, qc: tuple[Batch, bytes], reader: str) -> None:
+        info, data_key = qc
+        self.vault.put(vault_record_key(info.id, 0), reader,  # type: ignore[union-attr]
+                       wrap_key(data_key, self._public_key(reader), qc_context(info.manufacturer, info.id)))
+
+    def qc_entitled(self, batch: bytes) -> list[str]:
+        """Who may read the batch's QC report: its manufacturer, the active regulators, and every
+        custodian a shipment of the batch was sent to."""
+        bid = _b32(batch)
+        info = self._qc_batch(bid)
+        recipients = [ShipmentRef.from_event(e["args"]["ref"]).recipient for e in self._logs("ShipmentSent", {"batchId": bid})]
+        return list(dict.fromkeys([info.manufacturer, *self.regulators(), *recipients]))
+
+    def share_qc_report(self, batch: bytes, reader: str) -> None:
+        """Wrap the batch's QC report key for ``reader`` (by anyone holding a key: the
+        manufacturer, a regulator, a custodian). ``reader`` must be entitled (:meth:`qc_entitled`).
+
+        Raises:
+            AccessDeniedError: ``reader`` is not entitled. NotARecipientError: the sender holds no key.
+            DrugTracingError: unknown batch, or no QC report.
+        """
+        bid = _b32(batch)
+        reader = check_address(reader, "reader")
+        if reader not in self.qc_entitled(bid):
+            raise AccessDeniedError(f"{reader} is neither the manufacturer, a regulator nor a custodian of this batch")
+        self._wrap_qc(bid, self._qc_key(bid, required=True), reader)  # type: ignore[arg-type]
+
+    def qc_report(self, batch: bytes) -> bytes:
+        """The batch's QC report in clear: fetched by its CID, checked against the CID on chain
+        (the content hash) and decrypted with the sender's key.
+
+        Raises:
+            DrugTracingError: unknown batch, or no QC report. NotARecipientError: no key for the
+            sender. IntegrityError: the store returned other content. DecryptionError: tampered.
+        """
+        store, vault = self._qc_storage()
+        info = self._qc_batch(batch)
+        blob = store.cat(info.qc_report_cid)
+        verify_content(info.qc_report_cid, blob)
+        ctx = qc_context(info.manufacturer, info.id)
+        data_key = unwrap_key(vault.get(vault_record_key(info.id, 0), self.sender.address), self.keypair, ctx)  # type: ignore[union-attr]
+        return open_sealed(blob, data_key, ctx)
 
     def reorder_alerts(self, holder: str | None = None) -> list[dict[str, Any]]:
         """``ReplenishmentNeeded`` events (of ``holder`` when given), oldest first."""
@@ -698,7 +960,8 @@ class DrugsClient:
         return out
 
     def custody_path(self, batch: bytes, history: list[tuple[str, Any]] | None = None) -> list[CustodyStep]:
-        """The batch's moves: commissioned, shipped, received, rejected, quarantined, recalled."""
+        """The batch's moves: commissioned, shipped, received, rejected, cancelled, quarantined,
+        released, destroyed, recalled."""
         steps = []
         times: dict[int, int] = {}
         w3 = self.suite.chain.w3
@@ -719,8 +982,13 @@ class DrugsClient:
                 steps.append(CustodyStep("received", when(b), b, a["to"], None, a["quantity"], bytes(a["shipmentId"])))
             elif name == "ShipmentRejected":
                 steps.append(CustodyStep("rejected", when(b), b, a["by"], None, a["quantity"], bytes(a["shipmentId"])))
+            elif name == "ShipmentCancelled":
+                steps.append(CustodyStep("cancelled", when(b), b, a["by"], None, a["quantity"], bytes(a["shipmentId"])))
             elif name == "ShipmentQuarantined":
                 steps.append(CustodyStep("quarantined", when(b), b, "", None, a["quantity"], bytes(a["shipmentId"])))
+            elif name in ("QuarantineReleased", "QuarantineDestroyed"):
+                kind = "released" if name == "QuarantineReleased" else "destroyed"
+                steps.append(CustodyStep(kind, when(b), b, a["holder"], a["by"], a["quantity"], bytes(a["shipmentId"])))
             elif name == "BatchRecalled":
                 steps.append(CustodyStep("recalled", when(b), b, a["by"]))
         return steps
@@ -752,13 +1020,19 @@ class DrugsClient:
             elif name == "ShipmentQuarantined":
                 ref = transit[bytes(a["shipmentId"])][0]
                 transit[ref.id] = (ref, ShipmentStatus.QUARANTINED)
-            elif name in ("ShipmentReceived", "ShipmentRejected"):
+            elif name in ("ShipmentReceived", "ShipmentRejected", "ShipmentCancelled"):
                 ref, status = transit.pop(bytes(a["shipmentId"]))
                 who = pos(ref.recipient if name == "ShipmentReceived" else ref.sender)
                 if status == ShipmentStatus.QUARANTINED:
                     who.quarantined += ref.quantity
                 else:
                     who.available += ref.quantity
+            elif name == "QuarantineReleased":
+                pos(a["holder"]).quarantined -= a["quantity"]
+                pos(a["holder"]).available += a["quantity"]
+            elif name == "QuarantineDestroyed":
+                pos(a["holder"]).quarantined -= a["quantity"]
+                pos(a["holder"]).destroyed += a["quantity"]
             elif name == "UnitDispensed":
                 pos(a["dispenser"]).available -= 1
                 pos(a["dispenser"]).dispensed += 1
@@ -810,9 +1084,19 @@ class DrugsClient:
                 ref = refs[bytes(a["shipmentId"])]
                 out.append({"kind": "receive", "time": t, "from": party(ref.sender), "to": party(ref.recipient),
                             "quantity": ref.quantity, "shipment_id": "0x" + ref.id.hex()})
-            elif name == "ShipmentRejected":
-                out.append({"kind": "reject", "time": t, "by": party(a["by"]), "quantity": a["quantity"],
+            elif name in ("ShipmentRejected", "ShipmentCancelled"):
+                out.append({"kind": "reject" if name == "ShipmentRejected" else "cancel", "time": t,
+                            "by": party(a["by"]), "quantity": a["quantity"],
                             "shipment_id": "0x" + bytes(a["shipmentId"]).hex(), "reason": a["reason"]})
+            elif name in ("QuarantineReleased", "QuarantineDestroyed"):
+                event = {"kind": "release" if name == "QuarantineReleased" else "destroy", "time": t,
+                         "holder": party(a["holder"]), "by": party(a["by"]), "quantity": a["quantity"],
+                         "shipment_id": "0x" + bytes(a["shipmentId"]).hex()}
+                if name == "QuarantineReleased":
+                    event["review_hash"] = "0x" + bytes(a["reviewReportHash"]).hex()
+                else:
+                    event["reason"] = a["reason"]
+                out.append(event)
             elif name == "ReadingsPosted":
                 tx = self.suite.chain.w3.eth.get_transaction(log["transactionHash"])
                 _, args = self.contract.decode_function_input(tx["input"])
@@ -853,6 +1137,17 @@ class DrugsClient:
         return epcis.build_epcis_document(trace, created=created, id_scheme=id_scheme)
 
 
+def qc_context(manufacturer: str, batch: bytes) -> RecordContext:
+    """What a batch's sealed QC report and its wrapped keys are bound to: the manufacturer, the
+    batch id, category index 0 (a QC report is no patient data; the index only fills the field)."""
+    return RecordContext(manufacturer, _b32(batch), 0)
+
+
+def _check_reason(reason: str, what: str) -> None:
+    if not isinstance(reason, str) or not reason or len(reason.encode()) > 1000:
+        raise InvalidInputError(f"{what} needs a reason of 1 to 1000 bytes")
+
+
 def _topic(item: dict[str, Any]) -> bytes:
     from .contracts import _abi_type
 
@@ -861,7 +1156,7 @@ def _topic(item: dict[str, Any]) -> bytes:
 
 __all__ = [
     "Batch", "CommissionResult", "CustodyStep", "DispenseResult", "DrugsClient", "HolderPosition", "Product",
-    "Reading", "RecallReport", "SerialTree", "ShipmentRef", "ShipmentStatus", "Stock", "UnitStatus",
-    "Verification", "batch_id", "day_timestamp", "gtin_number", "read_readings_csv", "read_serials",
-    "unit_leaf", "verify_proof", "StandardsError",
+    "Quarantine", "QuarantineState", "Reading", "RecallReport", "SerialTree", "ShipmentRef", "ShipmentStatus",
+    "Stock", "UnitStatus", "Verification", "batch_id", "day_timestamp", "gtin_number", "qc_context",
+    "read_readings_csv", "read_serials", "unit_leaf", "verify_proof", "StandardsError",
 ]

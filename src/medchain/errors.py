@@ -189,3 +189,29 @@ class CounterfeitSuspectedError(DrugTracingError):
 
 class ClaimsError(MedChainError):
     """A claims request cannot be served (unknown claim or plan, nothing owed...)."""
+
+
+class VerificationUnavailableError(DrugTracingError):
+    """The verification service cannot check a batch's serials: it holds no serial list for the
+    batch, or one whose Merkle root differs from the batch's on chain (a genuine pack would
+    otherwise be called counterfeit)."""
+
+
+class ConsentRevokedError(AccessDeniedError):
+    """The reader's consent for the record was revoked: the chain refused to log the access."""
+
+
+class RekeyIncompleteError(RecordError):
+    """A revocation was recorded on chain but not every record it concerns was re-keyed yet.
+
+    Running the same revocation again resumes: it re-keys only what is still readable.
+
+    Attributes:
+        pending: Ids of the current records the revoked reader can still decrypt.
+        rekeyed: The new versions anchored before the failure.
+    """
+
+    def __init__(self, message: str, pending: list[bytes], rekeyed: list[object]):
+        self.pending = pending
+        self.rekeyed = rekeyed
+        super().__init__(message)

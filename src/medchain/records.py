@@ -8,9 +8,14 @@ then the ciphertext is stored, then the keys, and only then the anchor is sent: 
 down or a refused anchor leaves nothing on chain (and a failed anchor removes the keys again).
 
 Reading (:meth:`RecordsClient.get`): the anchor is read from the chain (an erased record stops
-here), a reader other than the patient logs the access on the ConsentRegistry (refused without
-consent), the ciphertext is fetched by CID, its SHA-256 checked against the chain, the data key
-unwrapped with the reader's key, and the record decrypted.
+here), a reader other than the patient logs the access on the ConsentRegistry before anything is
+fetched (refused without a consent for the record's own category, which its id carries, or when the
+reader is a suspended organisation), the ciphertext is fetched by CID, its SHA-256 checked against
+the chain, the data key unwrapped with the reader's key, and the record decrypted.
+
+Revoking (:meth:`RecordsClient.revoke`): the consent is revoked on chain, then every current record
+the revoked reader could decrypt is re-keyed (new data key, new ciphertext, new anchor), one atomic
+re-key at a time; a failure names the records still to re-key and running it again resumes.
 
 Each anchored version is its own record (own id, own data key); an amendment or a re-key anchors a
 new record that supersedes the previous one. Erasure destroys every version's keys (crypto-shredding)
@@ -21,24 +26,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .consent import ConsentClient, parse_category, parse_mask, record_key
+from .consent import ConsentClient, new_record_id, parse_category, parse_mask, record_key
 from .crypto import EncryptionKeyPair, KeyVault, RecordContext, open_sealed, seal, unwrap_key, vault_record_key, wrap_key
 from .deploy import Suite
 from .errors import (
     AccessDeniedError,
+    ConsentRevokedError,
     ContractRevert,
     IntegrityError,
     InvalidInputError,
+    MedChainError,
     NotARecipientError,
     RecordErasedError,
     RecordError,
+    RekeyIncompleteError,
     StorageError,
 )
-from .participants import check_address
+from .participants import ParticipantsClient, check_address
 from .standards.consent_codes import Action, Category, Purpose
 from .standards.fhir import validate_record
 from .storage import ContentStore, compute_cid, normalize_cid
@@ -86,6 +93,21 @@ class RecordInfo:
                 "txHash": self.tx_hash}
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """What :meth:`RecordsClient.revoke` did.
+
+    Attributes:
+        receipt: The revocation's transaction; ``None`` when the consent was already revoked (a
+            resumed run).
+        rekeyed: The new versions (each ``supersedes`` the record the grantee could read).
+    """
+
+    grantee: str
+    receipt: Receipt | None
+    rekeyed: list[RecordInfo]
+
+
 def canonical_json(resource: dict[str, Any]) -> bytes:
     """The validated FHIR resource as canonical JSON bytes (sorted keys, no spaces).
 
@@ -129,6 +151,19 @@ class RecordsClient:
     def _may_read(self, patient: str, reader: str, category: int) -> bool:
         c = self.consent.consent(patient, reader)
         return c.covers(category, c.purposes or 1, int(Action.READ), self.suite.chain.now())
+
+    def _denied(self, info: RecordInfo, reader: str, purpose: Any, *, suspended: bool) -> AccessDeniedError:
+        what = f"{Category.names(info.category)[0]} data for {Purpose.names(parse_mask(purpose, Purpose))[0]}"
+        if suspended:
+            return AccessDeniedError(f"{reader} is suspended in the participant registry and may not read {what}")
+        c = self.consent.consent(info.patient, reader)
+        status = c.status(self.suite.chain.now())
+        if status == "revoked":
+            return ConsentRevokedError(f"{info.patient} revoked the consent of {reader} (version {c.version}): "
+                                       f"it may no longer read {what}")
+        if status in ("expired", "pending"):
+            return AccessDeniedError(f"the consent of {info.patient} for {reader} is {status}: it may not read {what} now")
+        return AccessDeniedError(f"{reader} holds no consent of {info.patient} to read {what}")
 
     def _events(self, **indexed: Any) -> list[Any]:
         ev = self.contract.events.RecordAnchored
@@ -192,7 +227,10 @@ class RecordsClient:
 
         Raises:
             RecordError: unknown record. RecordErasedError: erased on chain.
-            AccessDeniedError: the chain refused to log the access (no valid consent).
+            AccessDeniedError: the reader is a suspended organisation (checked here, before
+                logging: the chain logs such a read as evidence rather than refusing it), or the
+                chain refused to log the access (no valid consent); ConsentRevokedError (a
+                subclass): the consent was revoked.
             StorageError: the store cannot deliver it; IntegrityError: the ciphertext does not
                 match its CID or the SHA-256 anchored on chain (tampered).
             NotARecipientError: no data key for this reader. DecryptionError: wrong key.
@@ -202,16 +240,16 @@ class RecordsClient:
             raise RecordErasedError(f"record {info.id_hex} was erased on chain; its content is gone")
         me = self.sender.address
         if me != info.patient:
+            if emergency_reason is None and ParticipantsClient(self.suite).get(me).suspended:
+                raise self._denied(info, me, purpose, suspended=True)
             try:
                 if emergency_reason is not None:
-                    self.consent.emergency_access(info.patient, info.record_id, emergency_reason)
+                    self.consent.emergency_access(info.record_id, emergency_reason)
                 else:
-                    self.consent.log_access(info.patient, info.record_id, info.category, purpose)
+                    self.consent.log_access(info.record_id, purpose)
             except ContractRevert as exc:
-                if exc.name == "AccessNotPermitted":
-                    raise AccessDeniedError(
-                        f"{me} holds no consent of {info.patient} to read {Category.names(info.category)[0]} data "
-                        f"for {Purpose.names(parse_mask(purpose, Purpose))[0]}") from None
+                if exc.name == "AccessNotPermitted" and emergency_reason is None:
+                    raise self._denied(info, me, purpose, suspended=False) from None
                 raise
         return self.decrypt(info)
 
@@ -265,14 +303,14 @@ class RecordsClient:
                          record_key(supersedes) if supersedes is not None else None)
 
     def _put(self, patient: str, plaintext: bytes, cat: int, readers: list[str], supersedes: bytes | None) -> RecordInfo:
-        record_id = os.urandom(32)
+        record_id = new_record_id(patient, cat)
         ctx = RecordContext(patient, record_id, Category(cat).index)
         blob, data_key = seal(plaintext, ctx)
         wrapped = {r: wrap_key(data_key, self._public_key(r), ctx) for r in readers}
         content_hash = hashlib.sha256(blob).digest()
         cid = compute_cid(blob, cid_version=getattr(self.store, "cid_version", 0),
                           raw_leaves=getattr(self.store, "raw_leaves", None))
-        fn = self.contract.functions.anchor(record_id, patient, cat, content_hash, cid, supersedes or ZERO)
+        fn = self.contract.functions.anchor(record_id, content_hash, cid, supersedes or ZERO)
         call(fn, sender=self.sender.address)  # refused anchors stop here, before anything is stored
         stored = self.store.add(blob)
         if normalize_cid(stored) != normalize_cid(cid):
@@ -359,14 +397,61 @@ class RecordsClient:
         return new
 
     def rekey_without(self, reader: str) -> list[RecordInfo]:
-        """After revoking ``reader``'s consent: re-key every current record of the sender (a
-        patient) that ``reader`` could decrypt. Returns the new versions."""
+        """Re-key every current record of the sender (a patient) that ``reader`` can decrypt, leaving
+        ``reader`` out of the new versions, and delete ``reader``'s keys to earlier versions.
+
+        Each re-key is atomic (:meth:`rekey`: stored, then anchored). Running it again after a
+        failure resumes with the records ``reader`` can still decrypt.
+
+        Returns:
+            The new versions, in the order they were anchored.
+
+        Raises:
+            RekeyIncompleteError: a re-key failed (its cause chained); ``pending`` names the records
+                still to re-key, ``rekeyed`` the new versions anchored before the failure.
+        """
         reader = check_address(reader, "reader")
-        out = []
-        for info in self.records(self.sender.address, current_only=True):
-            if reader in self.vault.readers(vault_record_key(info.record_id, 0)):
+        infos = self.records(self.sender.address)
+        pending = [i for i in infos if not (i.superseded or i.erased)
+                   and reader in self.vault.readers(vault_record_key(i.record_id, 0))]
+        out: list[RecordInfo] = []
+        for info in pending:
+            try:
                 out.append(self.rekey(info.record_id, drop=[reader]))
+            except MedChainError as exc:
+                left = [i.record_id for i in pending[len(out):]]
+                raise RekeyIncompleteError(
+                    f"{len(left)} record(s) still readable by {reader}, not re-keyed yet: "
+                    f"{', '.join('0x' + r.hex() for r in left)} ({type(exc).__name__}: {exc}); "
+                    "run the revocation again to resume", left, out) from exc
+        for info in infos:  # superseded versions (a re-key interrupted after its anchor, older amendments)
+            key = vault_record_key(info.record_id, 0)
+            if info.superseded and reader in self.vault.readers(key):
+                self.vault.revoke(key, reader)
         return out
+
+    def revoke(self, grantee: str) -> "Revocation":
+        """Revoke the sender's (a patient's) consent for ``grantee`` and re-key every current record
+        ``grantee`` could decrypt, so that it cannot read the new versions.
+
+        The revocation comes first (from then on the chain refuses to log the grantee's reads), then
+        the re-keys (:meth:`rekey_without`). Running it again after a failure resumes: a consent
+        already revoked is not revoked again, and only what the grantee can still decrypt is
+        re-keyed. Acting for a patient as a guardian is :meth:`ConsentClient.revoke` (a guardian
+        holds no record keys; the patient re-keys with :meth:`rekey_without`).
+
+        Returns:
+            The revocation (its receipt, ``None`` when resuming) and the new versions.
+
+        Raises:
+            ContractRevert: ``ConsentNotActive`` when the sender never granted ``grantee`` anything.
+            RekeyIncompleteError: as :meth:`rekey_without` (the consent is revoked by then).
+        """
+        grantee = check_address(grantee, "grantee")
+        receipt = None
+        if not self.consent.consent(self.sender.address, grantee).revoked:
+            receipt = self.consent.revoke(grantee)
+        return Revocation(grantee, receipt, self.rekey_without(grantee))
 
     def erase(self, record_id: bytes | str) -> list[Receipt]:
         """Erase a record and all its versions ("right to be forgotten") by crypto-shredding:

@@ -318,10 +318,13 @@ class DatasetBuild:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "DatasetBuild":
-        if data.get("format") != MANIFEST_FORMAT:
+        if not isinstance(data, Mapping) or data.get("format") != MANIFEST_FORMAT:
             raise InvalidInputError("not a MedChain research manifest")
-        rows = [Row(r["patient"], bytes.fromhex(r["rowKey"]), r["values"]) for r in data["rows"]]
-        return cls(Field(data["fields"]), rows, bytes.fromhex(data["secret"]), list(data.get("excluded", [])))
+        try:
+            rows = [Row(r["patient"], bytes.fromhex(r["rowKey"]), r["values"]) for r in data["rows"]]
+            return cls(Field(data["fields"]), rows, bytes.fromhex(data["secret"]), list(data.get("excluded", [])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInputError(f"malformed research manifest: {type(exc).__name__} {exc}") from None
 
 
 # ------------------------------------------------------------------------------ envelopes

@@ -30,8 +30,9 @@ def to_unix(value: Any, what: str = "time", *, end: bool = False) -> int:
         raise InvalidInputError(f"{what} must be unix seconds or an ISO 8601 date, not {value!r}")
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
-            value = int(text)
+        if text.isascii() and text.isdigit():  # not "²" or other Unicode digits; no 5,000-digit ints
+            digits = text.lstrip("0") or "0"
+            value = int(digits) if len(digits) <= len(str(MAX_TIME)) else MAX_TIME + 1
         else:
             try:
                 value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -150,8 +150,23 @@ class TrialsClient:
         return self._send(self.contract.functions.lockResults(trial_id, _hash(results)))
 
     # ------------------------------------------------------------ subjects and sites
-    def sign_enrolment(self, subject: LocalAccount, trial_id: int, deadline: int) -> bytes:
-        """The subject's EIP-712 consent to enrol in ``trial_id`` under its current protocol."""
+    def sign_enrolment(self, subject: LocalAccount, trial_id: int, deadline: int, site: str | None = None) -> bytes:
+        """The subject's EIP-712 consent to enrol in ``trial_id`` at ``site`` under its current protocol.
+
+        Args:
+            subject: The subject's (pseudonymous) account, which signs.
+            trial_id: The trial.
+            deadline: Last second (unix) at which the site may relay the signature.
+            site: The enrolling site, the only one that can relay it; by default this client's sender.
+
+        Raises:
+            InvalidInputError: No site given and this client has no sender.
+        """
+        if site is None:
+            if self.sender is None:
+                raise InvalidInputError("an enrolment consent names its site: pass site=")
+            site = self.sender.address
+        site = check_address(site, "site")
         protocol = self.trial(trial_id).protocol_hash
         nonce = int(call(self.contract.functions.nonces(subject.address)))
         typed = {
@@ -159,13 +174,13 @@ class TrialsClient:
                 "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
                                  {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
                 "EnrolmentConsent": [{"name": "trialId", "type": "uint256"}, {"name": "subject", "type": "address"},
-                                     {"name": "protocolHash", "type": "bytes32"}, {"name": "nonce", "type": "uint256"},
+                                     {"name": "site", "type": "address"}, {"name": "protocolHash", "type": "bytes32"}, {"name": "nonce", "type": "uint256"},
                                      {"name": "deadline", "type": "uint256"}],
             },
             "primaryType": "EnrolmentConsent",
             "domain": {"name": "MedChain ClinicalTrialRegistry", "version": "1", "chainId": self.suite.chain.chain_id,
                        "verifyingContract": self.contract.address},
-            "message": {"trialId": trial_id, "subject": subject.address, "protocolHash": protocol, "nonce": nonce,
+            "message": {"trialId": trial_id, "subject": subject.address, "site": site, "protocolHash": protocol, "nonce": nonce,
                         "deadline": deadline},
         }
         return bytes(subject.sign_message(encode_typed_data(full_message=typed)).signature)

@@ -1,17 +1,15 @@
-"""Settlement: the pool, pull payments, never paying twice or more than the pool holds, hostile
-tokens and re-entrant receivers, and reconciliation to the cent."""
+"""Settlement: the pool, pull payments, never paying twice or more than the pool holds, and
+reconciliation to the cent (hostile tokens and re-entrant receivers: tests/security/test_attacks.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.claims import encode_code, encode_icd10
-from medchain.contracts import decode_revert, load_artifact
+from medchain.contracts import load_artifact
 from medchain.errors import ClaimsError
-from medchain.participants import ParticipantsClient, encryption_key_of
+from medchain.participants import ParticipantsClient
 from medchain.token import TokenClient
-from medchain.tx import Sender, call, events
+from medchain.tx import events
 
 from .conftest import M, claim, reverts
 
@@ -111,68 +109,7 @@ def test_reconciliation_reports_tokens_that_no_pool_accounts_for(world, cw):
     assert not rec.balanced and "holds" in rec.mismatches[0]
 
 
-# ------------------------------------------------------------------ hostile token and receiver
-@pytest.fixture
-def hostile(world, cw):
-    """A second ClaimAdjudication settling in HookToken, with a contract pharmacy that re-enters."""
-    gov = world.sender("governance")
-    owner = Sender(world.chain, dev_account(17))
-
-    def deploy(name, *args, by=gov):
-        art = load_artifact(name)
-        return world.chain.w3.eth.contract(address=by.deploy(art["bytecode"], art["abi"], *args).contract_address, abi=art["abi"])
-
-    token = deploy("HookToken")
-    adj = deploy("ClaimAdjudication", world.suite.address("ParticipantRegistry"), world.suite.address("ConsentRegistry"),
-                 token.address)
-    robo = deploy("ReentrantProvider", by=owner)
-    ParticipantsClient(world.suite, gov).register_organization(robo.address, "Robo Pharmacy", "pharmacy",
-                                                               encryption_key_of(dev_account(17)))
-    ins = world.sender("insurer")
-    ins.transact(adj.functions.definePlan((0, 0, 10**12, 0, [0] * 8)))
-    ins.transact(adj.functions.enroll(1, world.address("patient_1"), 0, 2**40 - 1))
-    ins.transact(adj.functions.openCatalogueVersion(0))
-    ins.transact(adj.functions.setCatalogueItems(1, [(encode_code("NDC:0002-8215-01"), True, 1, 1 << 1 | 1 << 10, 0, [])]))
-    ins.transact(adj.functions.sealCatalogueVersion(1))
-    ins.transact(adj.functions.setNetwork(robo.address, True))
-    submit = adj.functions.submitClaim((world.address("patient_1"), 1, cw.service_date, [encode_icd10("E11.9")],
-                                        [(encode_code("NDC:0002-8215-01"), 1, 50 * M)], b"\0" * 32))
-    owner.transact(robo.functions.execute(adj.address, submit._encode_transaction_data()))
-    ins.transact(token.functions.mint(world.address("insurer"), 1000 * M))
-    ins.transact(token.functions.approve(adj.address, 1000 * M))
-    ins.transact(adj.functions.fund(1000 * M))
-    return token, adj, robo, owner
-
-
-def test_a_reentrant_receiver_is_paid_once(world, hostile):
-    token, adj, robo, owner = hostile
-    insurer = world.address("insurer")
-    withdraw = adj.functions.withdraw(insurer, 50 * M)._encode_transaction_data()
-    owner.transact(robo.functions.arm(adj.address, withdraw))
-    owner.transact(robo.functions.execute(adj.address, withdraw))
-    assert call(robo.functions.attempts()) == 1 and not call(robo.functions.lastReentrySucceeded())
-    assert decode_revert(call(robo.functions.lastReentryError())).name == "ReentrancyGuardReentrantCall"
-    assert call(token.functions.balanceOf(robo.address)) == 50 * M
-    assert call(adj.functions.owed(insurer, robo.address)) == 0
-    assert tuple(call(adj.functions.pool(insurer))) == (950 * M, 0)
-
-
-def test_a_reentrant_defund_during_a_withdrawal_is_refused(world, hostile):
-    token, adj, robo, owner = hostile
-    insurer = world.address("insurer")
-    owner.transact(robo.functions.arm(adj.address, adj.functions.defund(1)._encode_transaction_data()))
-    owner.transact(robo.functions.execute(adj.address, adj.functions.withdraw(insurer, 20 * M)._encode_transaction_data()))
-    assert decode_revert(call(robo.functions.lastReentryError())).name == "ReentrancyGuardReentrantCall"
-
-
-def test_a_token_that_fails_silently_is_caught(world, hostile):
-    token, adj, robo, owner = hostile
-    world.sender("insurer").transact(token.functions.setFailTransfers(True))
-    args = reverts("SafeERC20FailedOperation", world.sender("insurer").transact, adj.functions.fund(M))
-    assert args["token"] == token.address
-    withdraw = adj.functions.withdraw(world.address("insurer"), 50 * M)._encode_transaction_data()
-    reverts("SafeERC20FailedOperation", owner.transact, robo.functions.execute(adj.address, withdraw))
-    assert call(adj.functions.owed(world.address("insurer"), robo.address)) == 50 * M  # nothing lost
+# Re-entrant receivers and tokens answering false: tests/security/test_attacks.py (every withdrawal).
 
 
 def test_deploying_without_a_token_is_refused(world):

@@ -55,8 +55,18 @@ def test_a_consent_and_records_session(capsys, tmp_path):
         one_line_error(err, "holds no wrapped key")  # consented now, but nobody shared the key yet
         code, _, err = ok("--account", "dev:3", *rec, "get", record_id)
         one_line_error(err, "holds no consent")
+        assert ok("--account", "dev:2", "consent", "log-access", record_id)[0] == 0  # B's signed consent
+        code, _, err = ok("--account", "dev:3", "consent", "emergency", record_id, "--reason", "ER")
+        one_line_error(err, "ParticipantNotRegistered")
         code, _, err = ok("--account", "dev:11", "consent", "grant", HOSPITAL_B, "--categories", "podiatry")
         one_line_error(err, "unknown category 'podiatry'")
+        code, out, _ = ok("--account", "dev:11", "consent", "revoke", HOSPITAL_A, *rec[1:])  # re-keys by default
+        assert code == 0 and out.splitlines()[-1] == f"ok: 1 record(s) re-keyed without {HOSPITAL_A}", out
+        new_id = out.splitlines()[1].split()[3]
+        code, _, err = ok("--account", "dev:1", *rec, "get", new_id)
+        one_line_error(err, "revoked the consent")
+        code, out, _ = ok("--account", "dev:11", "consent", "revoke", HOSPITAL_A, *rec[1:])  # a re-run resumes
+        assert code == 0 and "already revoked" in out and out.splitlines()[-1].startswith("ok: 0 record(s)")
         assert ok("--account", "dev:11", *rec, "erase", record_id)[0] == 0
         code, _, err = ok("--account", "dev:11", *rec, "get", record_id)
         one_line_error(err, "was erased on chain")

@@ -15,10 +15,14 @@ from medchain.participants import ParticipantsClient
 from medchain.standards.consent_codes import Category, Purpose
 from medchain.tx import Sender, call, events
 
-RID = b"\x42" * 32
 DIABETES, CARDIOLOGY = int(Category.ENDOCRINE), int(Category.CARDIOLOGY)
 TREAT, RESEARCH = int(Purpose.TREATMENT), int(Purpose.RESEARCH)
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def rid(world, category=DIABETES, patient="patient_1"):
+    """A record id of ``patient``'s data of ``category`` (the layout RecordIds reads on chain)."""
+    return bytes.fromhex(world.address(patient)[2:]) + b"\x42" * 10 + category.to_bytes(2, "big")
 
 
 def client(world, who="patient_1"):
@@ -78,7 +82,7 @@ def test_both_bounds_are_inclusive(world, offset, ok):
     when = (start if offset[0] == "start" else end) + offset[1]
     world.chain.set_next_block_timestamp(when)
     c = world.suite.contract("ConsentRegistry")
-    fn = c.functions.logAccess(world.address("patient_1"), RID, DIABETES, TREAT)
+    fn = c.functions.logAccess(rid(world), TREAT)
     if ok:
         receipt = world.sender("hospital_b").transact(fn, gas=100_000)
         assert world.chain.w3.eth.get_block(receipt.block_number)["timestamp"] == when
@@ -307,34 +311,68 @@ def test_guardian_state_errors(world):
 
 def test_a_read_with_consent_is_logged(world):
     client(world).grant(world.address("hospital_b"), "diabetes")
-    receipt = client(world, "hospital_b").log_access(world.address("patient_1"), RID, "diabetes")
+    receipt = client(world, "hospital_b").log_access(rid(world))
     assert events(client(world).contract, "AccessLogged", receipt)[0] == {
-        "patient": world.address("patient_1"), "grantee": world.address("hospital_b"), "recordId": RID,
+        "patient": world.address("patient_1"), "grantee": world.address("hospital_b"), "recordId": rid(world),
         "category": DIABETES, "purpose": TREAT}
     (access,) = client(world).accesses(patient=world.address("patient_1"))
-    assert (access.reader, access.record_id, access.emergency) == (world.address("hospital_b"), RID, False)
+    assert (access.reader, access.record_id, access.emergency) == (world.address("hospital_b"), rid(world), False)
 
 
 @pytest.mark.parametrize("grant,category,purpose", [
-    (None, "diabetes", "treatment"),                          # no consent
-    (("diabetes", "treatment", "read"), "cardiology", "treatment"),  # other category
-    (("diabetes", "treatment", "read"), "diabetes", "research"),     # other purpose
-    (("diabetes", "treatment", "write"), "diabetes", "treatment"),   # write-only consent
+    (None, DIABETES, "treatment"),                                  # no consent
+    (("diabetes", "treatment", "read"), CARDIOLOGY, "treatment"),   # a record of another category
+    (("diabetes", "treatment", "read"), DIABETES, "research"),      # other purpose
+    (("diabetes", "treatment", "write"), DIABETES, "treatment"),    # write-only consent
 ])
 def test_a_read_without_a_matching_consent_is_refused(world, grant, category, purpose):
     if grant:
         client(world).grant(world.address("hospital_b"), *grant)
-    args = reverts("AccessNotPermitted", client(world, "hospital_b").log_access, world.address("patient_1"), RID,
-                   category, purpose)
-    assert args["grantee"] == world.address("hospital_b")
+    args = reverts("AccessNotPermitted", client(world, "hospital_b").log_access, rid(world, category), purpose)
+    assert args == {"patient": world.address("patient_1"), "grantee": world.address("hospital_b"),
+                    "category": category, "purpose": Purpose.mask([purpose])}
     assert client(world).accesses(patient=world.address("patient_1")) == []
 
 
+def test_the_patient_and_category_logged_are_the_record_ids_own(world):
+    client(world).grant(world.address("hospital_b"), "diabetes")
+    client(world, "patient_2").grant(world.address("hospital_b"), "all")
+    receipt = client(world, "hospital_b").log_access(rid(world, CARDIOLOGY, patient="patient_2"))
+    (ev,) = events(client(world).contract, "AccessLogged", receipt)
+    assert (ev["patient"], ev["category"]) == (world.address("patient_2"), CARDIOLOGY)
+    # patient 1's consent covers diabetes only: their cardiology record cannot be logged as anything else
+    reverts("AccessNotPermitted", client(world, "hospital_b").log_access, rid(world, CARDIOLOGY))
+
+
+def test_a_read_by_a_suspended_grantee_is_logged_as_evidence_not_refused(world):
+    client(world).grant(world.address("hospital_b"), "diabetes")
+    ParticipantsClient(world.suite, world.sender("governance")).suspend(world.address("hospital_b"), "audit")
+    receipt = client(world, "hospital_b").log_access(rid(world))
+    (ev,) = events(client(world).contract, "AccessLogged", receipt)
+    assert ev["grantee"] == world.address("hospital_b")  # auditors match it against the suspension
+
+
+@pytest.mark.parametrize("who", [16, "patient_2"])
+def test_grantees_outside_the_organisations_log_reads_too(world, who):
+    sender = world.sender(who) if isinstance(who, str) else Sender(world.chain, dev_account(who))
+    client(world).grant(sender.address, "diabetes")
+    receipt = ConsentClient(world.suite, sender).log_access(rid(world))
+    assert events(client(world).contract, "AccessLogged", receipt)[0]["grantee"] == sender.address
+
+
+@pytest.mark.parametrize("bad", [b"\x42" * 32, b"\x01" * 30 + b"\x00\x00", bytes(30) + (1 << 11).to_bytes(2, "big")])
+def test_ids_that_are_no_record_ids_are_refused_before_sending(world, bad):
+    with pytest.raises(InvalidInputError, match="not a record id"):
+        client(world, "hospital_b").log_access(bad)
+    with pytest.raises(InvalidInputError):
+        client(world, "hospital_c").emergency_access(bad, "ER")
+
+
 def test_an_emergency_read_by_a_hospital_is_logged_apart(world):
-    receipt = client(world, "hospital_c").emergency_access(world.address("patient_1"), RID, "unconscious, ER")
+    receipt = client(world, "hospital_c").emergency_access(rid(world), "unconscious, ER")
     (ev,) = events(client(world).contract, "EmergencyAccess", receipt)
-    assert ev == {"patient": world.address("patient_1"), "hospital": world.address("hospital_c"), "recordId": RID,
-                  "reasonHash": Web3.keccak(text="unconscious, ER")}
+    assert ev == {"patient": world.address("patient_1"), "hospital": world.address("hospital_c"),
+                  "recordId": rid(world), "reasonHash": Web3.keccak(text="unconscious, ER")}
     assert events(client(world).contract, "AccessLogged", receipt) == []
     (access,) = client(world).accesses(patient=world.address("patient_1"))
     assert access.emergency and access.reason_hash == Web3.keccak(text="unconscious, ER")
@@ -344,17 +382,17 @@ def test_an_emergency_read_by_a_hospital_is_logged_apart(world):
                                        (16, "ParticipantNotRegistered")])
 def test_only_hospitals_break_the_glass(world, who, error):
     sender = world.sender(who) if isinstance(who, str) else Sender(world.chain, dev_account(who))
-    reverts(error, ConsentClient(world.suite, sender).emergency_access, world.address("patient_1"), RID, "x")
+    reverts(error, ConsentClient(world.suite, sender).emergency_access, rid(world), "x")
 
 
 def test_a_suspended_hospital_cannot_break_the_glass(world):
     ParticipantsClient(world.suite, world.sender("governance")).suspend(world.address("hospital_c"), "audit")
-    reverts("ParticipantSuspended", client(world, "hospital_c").emergency_access, world.address("patient_1"), RID, "x")
+    reverts("ParticipantSuspended", client(world, "hospital_c").emergency_access, rid(world), "x")
 
 
 def test_an_emergency_needs_a_reason(world):
     with pytest.raises(InvalidInputError):
-        client(world, "hospital_c").emergency_access(world.address("patient_1"), RID, " ")
+        client(world, "hospital_c").emergency_access(rid(world), " ")
 
 
 # ---------------------------------------------------------------------- FHIR

@@ -7,7 +7,8 @@ from medchain.scenarios import run
 
 def test_the_emr_story(world, tmp_path):
     summary = run(["emr"], chain=world.chain, log=lambda _: None, workdir=tmp_path)["emr"]
-    assert summary["refused_cardiology"] == summary["after_expiry"] == summary["after_revoke"] == "AccessDeniedError"
-    assert (summary["reads"], summary["emergency_reads"], summary["rekeyed"]) == (2, 1, 3)
-    assert summary["readers"] == sorted([world.address("hospital_b"), world.address("hospital_c")])
+    assert summary["refused_cardiology"] == summary["after_expiry"] == "AccessDeniedError"
+    assert summary["after_revoke"] == "ConsentRevokedError" and summary["kept_reader_reads"] == "Condition"
+    assert (summary["reads"], summary["emergency_reads"], summary["rekeyed"]) == (3, 1, 3)  # A's read logged too
+    assert summary["readers"] == sorted(world.address(h) for h in ("hospital_a", "hospital_b", "hospital_c"))
     assert summary["fhir_statuses"] == ["active", "inactive"]

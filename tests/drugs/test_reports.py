@@ -86,6 +86,7 @@ def test_the_cold_chain_scenario(world):
     assert summary["counterfeit"] == "dispensed" and summary["after_recall"] == "RECALLED"
     assert summary["recalled"] and summary["reorder_alerts"] == 1 and summary["dispensed"] == 61
     assert sum(summary["holders"].values()) == 1000 - 61 and summary["excursion_c"] > 8
+    assert summary["qc_report"].startswith("QC certificate FLU24A")
 
 
 def run(capsys, *args):
@@ -119,11 +120,21 @@ def test_a_drugs_session_on_the_command_line(capsys, tmp_path):
         import datetime as dt
 
         today = dt.date.today()
-        code, out, err = run(capsys, *maker, "drugs", "commission", GTIN, "L1", "--expiry", str(today + dt.timedelta(days=300)),
-                             "--production", str(today - dt.timedelta(days=1)), "--serials", str(serials))
+        report = tmp_path / "qc.pdf"
+        report.write_bytes(b"%PDF QC certificate L1: pass")
+        qc = ["--store", f"embedded:{tmp_path / 'ipfs'}", "--vault", str(tmp_path / "vault")]
+        code, out, err = run(capsys, *maker, "drugs", *qc, "commission", GTIN, "L1", "--expiry", str(today + dt.timedelta(days=300)),
+                             "--production", str(today - dt.timedelta(days=1)), "--serials", str(serials), "--qc-report", str(report))
         assert code == 0, err
-        code, out, _ = run(capsys, *maker, "drugs", "ship", GTIN, "L1", "--to", dev_account(CAST["pharmacy"]).address, "--quantity", "10", "--first-unit", "0")
+        code, out, _ = run(capsys, *maker, "drugs", *qc, "ship", GTIN, "L1", "--to", dev_account(CAST["pharmacy"]).address, "--quantity", "10", "--first-unit", "0")
         shipment = out.split()[1]
+        code, out, err = run(capsys, *pharmacy, "drugs", *qc, "qc-report", GTIN, "L1", "--out", str(tmp_path / "read.pdf"))
+        assert code == 0, err
+        assert (tmp_path / "read.pdf").read_bytes() == report.read_bytes()
+        code, _, err = run(capsys, *base, "--account", f"dev:{CAST['insurer']}", "drugs", *qc, "qc-report", GTIN, "L1")
+        assert code == 1 and "holds no wrapped key" in err
+        code, out, _ = run(capsys, *maker, "drugs", "ship", GTIN, "L1", "--to", dev_account(CAST["distributor"]).address, "--quantity", "5")
+        assert run(capsys, *maker, "drugs", "cancel", out.split()[1], "--reason", "order withdrawn")[0] == 0
         assert run(capsys, *maker, "drugs", "post-readings", shipment, str(readings))[0] == 0
         assert run(capsys, *base, "drugs", "chart", shipment, "--out", str(tmp_path / "c.png"))[0] == 0
         assert run(capsys, *pharmacy, "drugs", "receive", shipment)[0] == 0
@@ -134,6 +145,11 @@ def test_a_drugs_session_on_the_command_line(capsys, tmp_path):
         assert code == 1 and err.startswith("error: UnitQuarantined(") and len(err.strip().splitlines()) == 1
         code, out, _ = run(capsys, *base, "drugs", "recall-report", GTIN, "L1", "--json")
         assert {h["holder"]: h["quarantined"] for h in json.loads(out)["holders"]}[dev_account(CAST["pharmacy"]).address] == 10
+        assert run(capsys, *pharmacy, "drugs", "destroy", shipment, "--reason", "excursion")[0] == 0
+        code, out, _ = run(capsys, *base, "drugs", "stock", GTIN, "L1", "--holder", dev_account(CAST["pharmacy"]).address)
+        assert out.strip() == "sellable 0  quarantined 0"
+        code, _, err = run(capsys, *maker, "drugs", "release", shipment, "--review-report", str(report))
+        assert code == 1 and err.startswith("error: QuarantineNotDecidable(")
         code, out, _ = run(capsys, *base, "drugs", "export-epcis", GTIN, "L1")
         assert json.loads(out)["type"] == "EPCISDocument"
         code, _, err = run(capsys, *maker, "drugs", "register-product", "09506000134353", "--name", "X", "--min-temp", "2", "--max-temp", "8")

@@ -9,11 +9,12 @@ import json
 import pytest
 
 from medchain.accounts import dev_account
-from medchain.consent import ConsentClient
+from medchain.consent import ConsentClient, record_id_parts
 from medchain.contracts import load_artifact
 from medchain.crypto import EncryptionKeyPair, seal, vault_record_key, wrap_key
 from medchain.errors import (
     AccessDeniedError,
+    ConsentRevokedError,
     ContractRevert,
     DecryptionError,
     FHIRValidationError,
@@ -21,7 +22,9 @@ from medchain.errors import (
     NotARecipientError,
     RecordErasedError,
     RecordError,
+    RekeyIncompleteError,
 )
+from medchain.participants import ParticipantsClient
 from medchain.records import ZERO, RecordsClient
 from medchain.scenarios.emr import DIAGNOSIS, ECG, HBA1C, hba1c
 from medchain.standards.consent_codes import Category
@@ -56,10 +59,14 @@ def objects(store):
     return sorted(p.name for p in (store.root / "objects").rglob("*") if p.is_file())
 
 
-def anchor(world, who, record_id, patient=None, category=DIABETES, content=b"\x11" * 32, cid="Qm", supersedes=ZERO):
+def rid(world, n=9, patient="patient_1", category=DIABETES):
+    """A record id: the patient's address, a nonce, the category (the layout RecordIds reads)."""
+    return bytes.fromhex(world.address(patient)[2:]) + bytes([n]) * 10 + category.to_bytes(2, "big")
+
+
+def anchor(world, who, record_id, content=b"\x11" * 32, cid="Qm", supersedes=ZERO):
     c = world.suite.contract("RecordRegistry")
-    return world.sender(who).transact(c.functions.anchor(record_id, patient or world.address("patient_1"), category,
-                                                         content, cid, supersedes))
+    return world.sender(who).transact(c.functions.anchor(record_id, content, cid, supersedes))
 
 
 # ---------------------------------------------------------------------- write and read
@@ -174,7 +181,7 @@ def test_an_emergency_read_lets_the_key_holder_release_the_key(world, store, vau
     c = records(world, store, vault, "hospital_c")
     with pytest.raises(AccessDeniedError):
         records(world, store, vault).share(written.record_id, world.address("hospital_c"))
-    c.consent.emergency_access(world.address("patient_1"), written.record_id, "ER admission")
+    c.consent.emergency_access(written.record_id, "ER admission")
     records(world, store, vault).share(written.record_id, world.address("hospital_c"))
     assert c.decrypt(c.info(written.record_id))["valueQuantity"]["value"] == 8.1
 
@@ -200,13 +207,13 @@ def test_an_amendment_is_a_new_version_and_the_old_one_stays(world, store, vault
 
 def test_a_version_is_superseded_once(world, store, vault, written):
     records(world, store, vault).amend(written.record_id, hba1c(7.4))
-    assert reverts("AlreadySuperseded", anchor, world, "patient_1", b"\x09" * 32, supersedes=written.record_id) == {
+    assert reverts("AlreadySuperseded", anchor, world, "patient_1", rid(world), supersedes=written.record_id) == {
         "recordId": written.record_id}
 
 
 def test_superseding_needs_a_known_record_of_the_same_patient(world, store, vault, written):
-    reverts("UnknownRecord", anchor, world, "patient_1", b"\x09" * 32, supersedes=b"\x08" * 32)
-    assert reverts("PatientMismatch", anchor, world, "patient_2", b"\x09" * 32, patient=world.address("patient_2"),
+    reverts("UnknownRecord", anchor, world, "patient_1", rid(world), supersedes=rid(world, 8))
+    assert reverts("PatientMismatch", anchor, world, "patient_2", rid(world, patient="patient_2"),
                    supersedes=written.record_id) == {"supersedes": written.record_id,
                                                      "patient": world.address("patient_2")}
 
@@ -215,10 +222,19 @@ def test_anchors_are_checked(world, written):
     reverts("RecordExists", anchor, world, "patient_1", written.record_id)
     assert reverts("InvalidAnchor", anchor, world, "patient_1", ZERO) == {"recordId": ZERO,
                                                                          "contentHash": b"\x11" * 32, "cidLength": 2}
-    reverts("InvalidAnchor", anchor, world, "patient_1", b"\x09" * 32, content=ZERO)
-    reverts("InvalidAnchor", anchor, world, "patient_1", b"\x09" * 32, cid="")
+    reverts("InvalidAnchor", anchor, world, "patient_1", rid(world), content=ZERO)
+    reverts("InvalidAnchor", anchor, world, "patient_1", rid(world), cid="")
     for bad in (0, DIABETES | int(Category.CARDIOLOGY), 1 << 11):
-        assert reverts("InvalidCategory", anchor, world, "patient_1", b"\x09" * 32, category=bad) == {"category": bad}
+        assert reverts("InvalidCategory", anchor, world, "patient_1", rid(world, category=bad)) == {"category": bad}
+
+
+def test_a_record_id_carries_its_patient_and_category(world, written):
+    assert record_id_parts(written.record_id) == (world.address("patient_1"), DIABETES)
+    args = reverts("NotAPatient", anchor, world, "hospital_a", rid(world, patient="hospital_b"))
+    assert list(args.values()) == [world.address("hospital_b")]  # (another contract names the argument "account")
+    # hospital A may write any category of patient 1, so only the id decides whose record it is
+    assert reverts("NotAWriter", anchor, world, "hospital_a", rid(world, patient="patient_2")) == {
+        "author": world.address("hospital_a"), "patient": world.address("patient_2"), "category": DIABETES}
 
 
 def test_the_index_is_listable_and_paged(world, store, vault, written):
@@ -234,21 +250,66 @@ def test_the_index_is_listable_and_paged(world, store, vault, written):
 # ---------------------------------------------------------------------- revocation and erasure
 
 
-def test_revocation_re_keys_and_the_revoked_reader_cannot_read_the_new_version(world, store, vault, written):
+@pytest.fixture
+def shared(world, store, vault, written):
+    """Hospital B holds a diabetes read consent and the keys of two records (one written by the
+    patient); a cardiology record stays out of its reach."""
     me, hb = records(world, store, vault, "patient_1"), world.address("hospital_b")
     consent(world).grant(hb, "diabetes")
+    own = me.put(world.address("patient_1"), hba1c(7.9), "diabetes", readers=[hb])
     me.share(written.record_id, hb)
-    records(world, store, vault, "hospital_b").get(written.record_id)
-    consent(world).revoke(hb)
-    (new,) = me.rekey_without(hb)
-    assert new.supersedes == written.record_id and new.content_hash != written.content_hash
-    with pytest.raises(AccessDeniedError):
-        records(world, store, vault, "hospital_b").get(new.record_id)
-    with pytest.raises(NotARecipientError):  # no key either, for the new version or the old one
-        records(world, store, vault, "hospital_b").decrypt(new)
-    with pytest.raises(NotARecipientError):
-        records(world, store, vault, "hospital_b").decrypt(written)
-    assert records(world, store, vault).get(new.record_id)["valueQuantity"]["value"] == 8.1  # A keeps its consent
+    records(world, store, vault).put(world.address("patient_1"), ECG, "cardiology")
+    return [written, own]
+
+
+def test_revoking_re_keys_every_record_the_grantee_could_read(world, store, vault, shared):
+    hb, b = world.address("hospital_b"), records(world, store, vault, "hospital_b")
+    result = records(world, store, vault, "patient_1").revoke(hb)
+    assert events(consent(world).contract, "ConsentRevoked", result.receipt)[0]["grantee"] == hb
+    assert [n.supersedes for n in result.rekeyed] == [r.record_id for r in shared]
+    for old, new in zip(shared, result.rekeyed):
+        assert new.content_hash != old.content_hash and new.cid != old.cid
+        with pytest.raises(ConsentRevokedError, match="revoked the consent"):
+            b.get(new.record_id)
+        with pytest.raises(NotARecipientError):  # no key either, for the new version or the old one
+            b.decrypt(new)
+        with pytest.raises(NotARecipientError):
+            b.decrypt(old)
+    assert records(world, store, vault).get(result.rekeyed[0].record_id)["valueQuantity"]["value"] == 8.1
+    assert records(world, store, vault, "patient_1").get(result.rekeyed[1].record_id)["valueQuantity"]["value"] == 7.9
+
+
+def test_a_failed_re_key_names_the_records_left_and_a_second_run_resumes(world, store, vault, shared):
+    hb, me = world.address("hospital_b"), records(world, store, vault, "patient_1")
+    path = store._object(shared[1].cid)
+    original = path.read_bytes()
+    path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # the second ciphertext is damaged
+    count = me.contract.functions.recordCount(world.address("patient_1")).call()
+    with pytest.raises(RekeyIncompleteError, match="run the revocation again") as info:
+        me.revoke(hb)
+    assert info.value.pending == [shared[1].record_id] and isinstance(info.value.__cause__, IntegrityError)
+    assert [n.supersedes for n in info.value.rekeyed] == [shared[0].record_id]
+    assert me.contract.functions.recordCount(world.address("patient_1")).call() == count + 1  # nothing half-anchored
+    assert consent(world).consent(world.address("patient_1"), hb).revoked  # the revocation came first
+    path.write_bytes(original)
+    resumed = me.revoke(hb)
+    assert resumed.receipt is None and [n.supersedes for n in resumed.rekeyed] == [shared[1].record_id]
+    assert me.revoke(hb).rekeyed == []
+
+
+def test_a_suspended_reader_is_refused_with_its_own_message(world, store, vault, shared):
+    ParticipantsClient(world.suite, world.sender("governance")).suspend(world.address("hospital_b"), "audit")
+    with pytest.raises(AccessDeniedError, match="is suspended"):
+        records(world, store, vault, "hospital_b").get(shared[0].record_id)
+    assert consent(world).accesses(patient=world.address("patient_1")) == []  # refused before logging
+
+
+def test_an_expired_consent_is_named(world, store, vault, written):
+    now = world.chain.now()
+    consent(world).grant(world.address("hospital_b"), "diabetes", "treatment", "read", now, now + 100)
+    world.chain.mine(now + 101)
+    with pytest.raises(AccessDeniedError, match="is expired"):
+        records(world, store, vault, "hospital_b").get(written.record_id)
 
 
 def test_erasure_shreds_every_version(world, store, vault, written):
@@ -265,7 +326,7 @@ def test_erasure_shreds_every_version(world, store, vault, written):
         RecordsClient(world.suite, world.sender("hospital_a"), store, vault).decrypt(new)
     assert reverts("RecordIsErased", world.sender("patient_1").transact,
                    me.contract.functions.erase(new.record_id)) == {"recordId": new.record_id}
-    reverts("RecordIsErased", anchor, world, "patient_1", b"\x09" * 32, supersedes=new.record_id)
+    reverts("RecordIsErased", anchor, world, "patient_1", rid(world), supersedes=new.record_id)
     with pytest.raises(RecordErasedError):
         me.erase(new.record_id)
 
@@ -278,7 +339,7 @@ def test_only_the_patient_or_a_guardian_erases(world, store, vault, written):
     records(world, store, vault, "patient_2").erase(written.record_id)
     assert records(world, store, vault).info(written.record_id).erased
     reverts("UnknownRecord", world.sender("patient_1").transact,
-            world.suite.contract("RecordRegistry").functions.erase(b"\x05" * 32))
+            world.suite.contract("RecordRegistry").functions.erase(rid(world, 5)))
 
 
 def test_every_custom_error_is_reached_by_a_test():

@@ -85,7 +85,8 @@ def test_a_research_session_from_the_command_line(capsys, tmp_path):
                            "--endpoints", "HbA1c at week 24", "--title", "DRUG-X")
         assert code == 0 and "trial 1" in out
         assert cli(capsys, *base, *as_("manufacturer"), "research", "trial", "add-site", "1", ctx.address("hospital_a"))[0] == 0
-        code, out, _ = cli(capsys, *base, "--account", "dev:17", "research", "trial", "sign-consent", "1")
+        code, out, _ = cli(capsys, *base, "--account", "dev:17", "research", "trial", "sign-consent", "1",
+                           "--site", ctx.address("hospital_a"))
         deadline, signature = re.search(r"deadline (\d+)\nsignature (0x[0-9a-f]+)", out).groups()
         subject = dev_account(17).address
         assert cli(capsys, *base, *as_("hospital_a"), "research", "trial", "enrol", "1", subject, "--signature", signature,

@@ -220,3 +220,24 @@ def test_every_custom_error_is_reached_by_a_test():
     ours = errors - {"ECDSAInvalidSignature", "ECDSAInvalidSignatureLength", "ECDSAInvalidSignatureS",
                      "InvalidAccountNonce", "InvalidShortString", "StringTooLong"}
     assert {e for e in ours if f'"{e}"' not in source} == set()
+
+
+def suspend(world, who):
+    world.sender("regulator").transact(world.suite.contract("ParticipantRegistry").functions.suspend(
+        world.address(who), b"\x01" * 32))
+
+
+def test_a_suspended_sponsor_cannot_change_its_trial(world, trial):
+    suspend(world, "manufacturer")
+    sponsor = tc(world, "manufacturer")
+    reverts("ParticipantSuspended", sponsor.add_site, trial, world.address("hospital_b"))
+    reverts("ParticipantSuspended", sponsor.amend, trial, AmendmentKind.PROTOCOL, "Protocol v2", "dose change")
+    reverts("ParticipantSuspended", sponsor.record_milestone, trial, "first-subject-in", "x")
+
+
+def test_a_suspended_sponsor_still_discloses_its_results(world, trial):
+    suspend(world, "manufacturer")
+    sponsor = tc(world, "manufacturer")
+    sponsor.lock_results(trial, "results v1")
+    sponsor.amend(trial, AmendmentKind.RESULTS, "results v2", "late lab data")
+    assert sponsor.trial(trial).results_hash == document_hash("results v2")

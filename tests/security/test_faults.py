@@ -4,6 +4,7 @@ error and the work can be resumed without duplicating what is already on chain."
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import signal
@@ -11,15 +12,18 @@ import threading
 import time
 
 import pytest
-from eth_account import Account
 
 from medchain.accounts import dev_account
-from medchain.chain import LocalNode, connect
+from medchain.chain import LocalNode, connect, free_port
+from medchain.consent import ConsentClient
 from medchain.contracts import load_artifact
-from medchain.errors import ChainError, StorageError, StorageTimeoutError, TransactionError
-from medchain.participants import ParticipantsClient, Role, encryption_key_of
-from medchain.storage import KuboStore, compute_cid
-from medchain.tx import Sender
+from medchain.crypto import KeyVault
+from medchain.errors import ChainError, StorageError, StorageTimeoutError, StorageUnavailableError, TransactionError
+from medchain.participants import Role, encryption_key_of
+from medchain.records import RecordsClient
+from medchain.scenarios.emr import HBA1C, hba1c
+from medchain.storage import EmbeddedStore, KuboStore, compute_cid
+from medchain.tx import Sender, call
 
 from ..conftest import require_node_tool
 
@@ -169,15 +173,23 @@ class SlowHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(params=[False, True], ids=["no-answer", "stalled-body"])
-def slow_ipfs(request):
-    handler = type("Handler", (SlowHandler,), {"stall_body": request.param})
+@contextlib.contextmanager
+def serve_slowly(stall_body):
+    handler = type("Handler", (SlowHandler,), {"stall_body": stall_body})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(params=[False, True], ids=["no-answer", "stalled-body"])
+def slow_ipfs(request):
+    with serve_slowly(request.param) as url:
+        yield url
 
 
 def test_a_slow_ipfs_node_times_out_with_a_storage_error(slow_ipfs):
@@ -193,3 +205,44 @@ def test_a_slow_ipfs_node_never_yields_unverified_content(slow_ipfs):
     store = KuboStore(slow_ipfs, timeout=0.5)
     with pytest.raises(StorageError):
         store.cat(compute_cid(b"x" * 1000), timeout=0.5)
+
+
+@pytest.fixture(params=["down", "no-answer", "stalled-body"])
+def failing_ipfs(request):
+    """An IPFS API that is down (nothing listens), or too slow: (its URL, the error a write gets).
+    A node that stalls mid-answer may also drop the connection: any storage error naming it."""
+    if request.param == "down":
+        yield f"http://127.0.0.1:{free_port()}", StorageUnavailableError
+        return
+    with serve_slowly(request.param == "stalled-body") as url:
+        yield url, StorageTimeoutError if request.param == "no-answer" else StorageError
+
+
+def on_chain(world, patient):
+    """Everything a record write could leave on chain: the patient's index, the anchor events, the writer's nonce."""
+    registry = world.suite.contract("RecordRegistry")
+    return (call(registry.functions.recordCount(patient)), len(registry.events.RecordAnchored().get_logs(from_block=0)),
+            world.chain.w3.eth.get_transaction_count(world.address("hospital_a")))
+
+
+@pytest.mark.parametrize("write", ["new", "amendment"])
+def test_a_record_write_with_ipfs_down_or_slow_fails_clearly_and_anchors_nothing(world, tmp_path, failing_ipfs, write):
+    url, error = failing_ipfs
+    patient = world.address("patient_1")
+    ConsentClient(world.suite, world.sender("patient_1")).grant(world.address("hospital_a"), "all", "treatment",
+                                                                 "read,write")
+    vault = KeyVault(tmp_path / "vault")
+    good = RecordsClient(world.suite, world.sender("hospital_a"), EmbeddedStore(tmp_path / "ipfs"), vault)
+    first = good.put(patient, HBA1C, "diabetes") if write == "amendment" else None
+    keys = sorted(vault.root.glob("*.json"))
+    before = on_chain(world, patient)
+    writer = RecordsClient(world.suite, world.sender("hospital_a"), KuboStore(url, timeout=0.5), vault)
+    with pytest.raises(error, match=url.removeprefix("http://")):
+        if first is None:
+            writer.put(patient, HBA1C, "diabetes")
+        else:
+            writer.amend(first.record_id, hba1c(7.0))
+    assert on_chain(world, patient) == before  # no anchor, no event, not even a transaction sent
+    assert sorted(vault.root.glob("*.json")) == keys  # and no data key handed out
+    if first is not None:
+        assert good.latest(first.record_id).record_id == first.record_id

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,12 +22,20 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from medchain.accounts import load_account
-from medchain.crypto import RecordContext, open_sealed, seal, validate_public_key
+from medchain.claims import parse_catalogue_csv, parse_claim, parse_plan
+from medchain.consent import SignedRequest, parse_mask, parse_time
+from medchain.chain import connect
+from medchain.crypto import EncryptionKeyPair, RecordContext, WrappedKey, open_sealed, seal, validate_public_key, wrap_key
 from medchain.errors import MedChainError
+from medchain.deploy import load_suite
+from medchain.drugs import read_readings_csv
 from medchain.participants import check_address, check_encryption_key, parse_roles
+from medchain.research import DatasetBuild, parse_fields
+from medchain.scenarios.claims import CATALOGUE, PLAN
 from medchain.standards import consent_codes, epcis, gs1
 from medchain.standards.fhir import validate_record
 from medchain.storage import compute_cid, normalize_cid, parse_cid, verify_content
+from medchain.times import to_unix
 
 from ..standards.test_epcis import full_trace
 from ..standards.test_fhir import BUNDLE, OBSERVATION
@@ -251,6 +259,159 @@ def test_keystores_at_the_usual_cost_still_open(tmp_path):
     assert load_account(f"keystore:{tmp_path / 'key.json'}", password=PASSWORD).key.hex().removeprefix("0x") == KEY[2:]
 
 
+# ---------------------------------------------------------------- claims: claim JSON, catalogue CSV, plans
+
+CLAIM = {"patient": "0x" + "ab" * 20, "plan": 1, "service_date": "2026-03-02", "diagnoses": ["E11.9", "I10"],
+         "lines": [{"code": "CPT:99213", "quantity": 1, "billed": "150.00"},
+                   {"code": "NDC:0002-8215-01", "quantity": 3, "billed": 40}],
+         "documents": compute_cid(b"discharge letter", cid_version=1)}
+MONEY_ALPHABET = "0123456789.,-+eE _NnaIifsxX"
+claim_values = (json_values | st.text(alphabet=MONEY_ALPHABET, max_size=30)
+                | st.sampled_from(["1e999999999", "-0", "sNaN", "Infinity", "0.0000001", "9" * 5000, "²", "٣",
+                                   "2026-02-30", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"]))
+
+
+@fuzz(deadline_ms=2000)
+@given(claim=mutated(CLAIM, claim_values) | json_values)
+def test_fuzz_claim_json(claim):
+    """The claim loader of the claims client and CLI, given a parsed document or its JSON text."""
+    out = parses_or_refuses(parse_claim, claim, 6) if isinstance(claim, dict) else None
+    text = parses_or_refuses(parse_claim, json.dumps(claim), 6)
+    assert out == text or not isinstance(claim, dict) or out is None and text is None
+
+
+@fuzz()
+@given(text=st.sampled_from(["{", "[", '{"patient":', "\n"]).flatmap(lambda head: st.text(max_size=80).map(head.__add__))
+       | st.text(alphabet="{}[]\":,0123456789.eE-abcdnulltrue \n\x00", max_size=80))
+def test_fuzz_claim_text(text):
+    assume(not text.lstrip().startswith("/"))  # a path-like string names a claim file (never /dev/…)
+    parses_or_refuses(parse_claim, text, 6)
+
+
+def csv_cells(text: str) -> list[list[str]]:
+    return [line.split(",") for line in text.strip().split("\n")]
+
+
+@st.composite
+def mutated_csv(draw: Any, base: str) -> str:
+    """The catalogue with cells replaced, rows cut or stretched, quotes and separators thrown in."""
+    rows = csv_cells(base)
+    for _ in range(draw(st.integers(1, 4))):
+        r = draw(st.integers(0, len(rows) - 1))
+        op = draw(st.sampled_from(["cell", "extra", "short", "drop", "dup"]))
+        if op == "cell" and rows[r]:
+            c = draw(st.integers(0, len(rows[r]) - 1))
+            rows[r][c] = draw(st.text(alphabet=MONEY_ALPHABET + ";:\"\n\r\x00ECPTNDgeneral", max_size=20) | claim_values.map(str))
+        elif op == "extra":
+            rows[r].append(draw(st.text(max_size=8)))
+        elif op == "short":
+            rows[r] = rows[r][: draw(st.integers(0, len(rows[r])))]
+        elif op == "drop" and len(rows) > 1:
+            del rows[r]
+        else:
+            rows.insert(r, list(rows[r]))
+    return "\n".join(",".join(row) for row in rows) + draw(st.sampled_from(["", "\n", "\r\n", "\n,,,,,,\n"]))
+
+
+@fuzz(deadline_ms=2000)
+@given(text=mutated_csv(CATALOGUE) | st.text(max_size=200) | st.text(alphabet=",;\"\n\r abcode", max_size=120))
+def test_fuzz_catalogue_csv(text):
+    """The catalogue loader of the claims client and CLI (``claims load-catalogue``)."""
+    entries = parses_or_refuses(parse_catalogue_csv, text, 6)
+    if entries is not None:
+        assert entries and all(e.as_tuple() for e in entries)  # what parses also encodes for the contract
+
+
+@fuzz()
+@given(plan=mutated(PLAN, claim_values) | json_values)
+def test_fuzz_plan_terms(plan):
+    if isinstance(plan, dict):
+        parses_or_refuses(parse_plan, plan, 6)
+
+
+@fuzz()
+@given(value=claim_values | st.text(alphabet="0123456789-:TZ+. ", max_size=30), end=st.booleans())
+def test_fuzz_times(value, end):
+    parses_or_refuses(to_unix, value, "t", end=end)
+    parses_or_refuses(parse_time, value, end=end)
+
+
+# ---------------------------------------------------------------- consent, research and cold-chain inputs
+
+SIGNED = {"kind": "grant", "request": {"patient": "0x" + "ab" * 20, "grantee": "0x" + "cd" * 20, "categories": 3,
+                                       "purposes": 1, "actions": 1, "start": 0, "end": 2**40 - 1, "nonce": 0,
+                                       "deadline": 10**9}, "signature": "0x" + "11" * 65}
+
+
+@fuzz()
+@given(data=mutated(SIGNED) | mutated({**SIGNED, "kind": "revoke"}) | json_values)
+def test_fuzz_signed_consent_files(data):
+    if isinstance(data, dict):
+        parses_or_refuses(SignedRequest.from_dict, data)
+
+
+NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-, ", max_size=60) | st.text(max_size=30) | st.integers(-5, 2**30)
+
+
+@fuzz()
+@given(value=json_values | NAMES)
+def test_fuzz_consent_masks(value):
+    parses_or_refuses(parse_mask, value)  # names, members, an int or a list of them (JSON files, the CLI)
+
+
+@fuzz()
+@given(value=NAMES)
+def test_fuzz_research_fields(value):
+    parses_or_refuses(parse_fields, value)  # a comma-separated list or a bitmap (the CLI's --fields)
+
+
+MANIFEST = {"format": "medchain-research-manifest/1", "fields": 3, "secret": "22" * 32, "excluded": [],
+            "root": "0x" + "33" * 32, "rows": [{"patient": "0x" + "ab" * 20, "rowKey": "44" * 32, "values": {"code": "x"}}]}
+
+
+@fuzz()
+@given(data=mutated(MANIFEST) | json_values)
+def test_fuzz_research_manifest(data):
+    if isinstance(data, dict):
+        parses_or_refuses(DatasetBuild.from_json, data)
+
+
+READINGS = "time,temperature_c,humidity_pct,latitude,longitude\n1736500000,4.5,40,52.5,13.4\n2025-01-10T10:00:00+00:00,5,,,\n"
+
+
+@fuzz()
+@given(text=mutated_csv(READINGS) | st.text(max_size=120))
+def test_fuzz_readings_csv(text):
+    parses_or_refuses(read_readings_csv, io.StringIO(text))
+
+
+WRAPPED = wrap_key(b"\x05" * 32, EncryptionKeyPair.from_private_key(b"\x42" * 32).public_key,
+                   RecordContext("0x" + "ab" * 20, b"\x07" * 32, 3)).to_dict()
+
+
+@fuzz()
+@given(data=mutated(WRAPPED) | json_values, blob=st.binary(max_size=120))
+def test_fuzz_wrapped_keys_and_blob_headers(data, blob):
+    parses_or_refuses(WrappedKey.from_dict, data)
+    parses_or_refuses(RecordContext.from_blob, blob, "0x" + "ab" * 20)
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    chain = connect("embedded")
+    yield chain
+    chain.close()
+
+
+@fuzz(deadline_ms=2000)
+@given(data=mutated({"version": 1, "chainId": 131277322940537, "chain": "embedded",
+                     "contracts": {"ParticipantRegistry": {"address": "0x" + "12" * 20, "block": 1}}}) | json_values)
+def test_fuzz_deployment_manifests(embedded, tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("manifest") / "1.json"
+    path.write_text(json.dumps(data))
+    parses_or_refuses(load_suite, embedded, path=path)  # a manifest someone shared (--manifest FILE)
+
+
 # ---------------------------------------------------------------- keys, addresses, roles, sealed records
 
 @fuzz()
@@ -294,3 +455,58 @@ def test_an_epcis_event_kind_that_is_not_text_is_refused():
 def test_a_null_required_fhir_element_is_refused_not_dropped():
     with pytest.raises(MedChainError, match=r"Observation\.code"):
         validate_record({**OBSERVATION, "code": None})
+
+
+@pytest.mark.parametrize("text", ["\x00", "claim\x00.json"])
+def test_a_claim_file_name_with_a_nul_is_refused(text):
+    with pytest.raises(MedChainError, match="claim file"):
+        parse_claim(text, 6)
+
+
+@pytest.mark.parametrize("value", ["²", "٣٣", "9" * 5000, "0" * 5000 + "1"])
+def test_times_are_ascii_digits_of_bounded_length(value):
+    if value.startswith("0"):
+        assert to_unix(value) == 1
+    else:
+        with pytest.raises(MedChainError):
+            to_unix(value)
+
+
+@pytest.mark.parametrize("amount", ["1e999999999", "-1e999999999", "1E999994"])
+def test_an_amount_that_overflows_the_decimal_context_is_refused(amount):
+    with pytest.raises(MedChainError, match="amount"):
+        parse_plan({**PLAN, "deductible": amount}, 6)
+
+
+@pytest.mark.parametrize("percent", ["1e99999", "1E999999", "Infinity", "sNaN", "-0.01", "100.01"])
+def test_a_coinsurance_that_is_no_percentage_is_refused(percent):
+    with pytest.raises(MedChainError, match="coinsurance"):
+        parse_plan({**PLAN, "coinsurance": percent}, 6)
+
+
+@pytest.mark.parametrize("copays", ["0", [["consultation", "1"]], 5])
+def test_plan_copays_must_be_an_object(copays):
+    with pytest.raises(MedChainError, match="copays"):
+        parse_plan({**PLAN, "copays": copays}, 6)
+
+
+@pytest.mark.parametrize("text", ["\r0", "time,temperature_c,humidity_pct\n1736500000,4,inf\n"])
+def test_readings_with_stray_carriage_returns_or_infinite_numbers_are_refused(text):
+    with pytest.raises(MedChainError, match="readings"):
+        read_readings_csv(io.StringIO(text))
+
+
+@pytest.mark.parametrize("text,column", [
+    (CATALOGUE.replace("general;endocrine,150,\n", "general;endocrine,150,,extra\n", 1), "more cells"),
+    (CATALOGUE.replace("\nCPT:99214", "\n\rCPT:99214", 1), "not a readable CSV"),
+])
+def test_a_catalogue_with_stray_cells_or_carriage_returns_is_refused(text, column):
+    with pytest.raises(MedChainError, match=column):
+        parse_catalogue_csv(text, 6)
+
+
+def test_masks_and_manifests_of_the_wrong_shape_are_refused():
+    with pytest.raises(MedChainError):
+        parse_mask(None)
+    with pytest.raises(MedChainError, match="manifest"):
+        DatasetBuild.from_json({**MANIFEST, "rows": [{"patient": "0x"}]})

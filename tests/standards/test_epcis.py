@@ -31,7 +31,8 @@ LOT_URN = "urn:epc:class:lgtin:9506000.013435.LOT42"
 
 
 def full_trace() -> dict:
-    """Commission, 2 ships, sensor with excursion, receive, reject, quarantine, dispense, recall."""
+    """Commission, 2 ships, sensor with excursion, receive, reject, quarantine, dispense, recall,
+    cancel, release, destroy."""
     return {
         "product": {"gtin": "09506000134352", "name": "Amoxicillin 500 mg", "company_prefix_length": 7},
         "batch": {
@@ -63,6 +64,12 @@ def full_trace() -> dict:
             {"kind": "quarantine", "time": "2025-01-13T09:00:00Z", "by": WHOLESALER, "reason": "excursion"},
             {"kind": "dispense", "time": "2025-01-20T09:00:00Z", "pharmacy": PHARMACY, "serial": "SN0001"},
             {"kind": "recall", "time": "2025-02-01T00:00:00Z", "by": REGULATOR, "reason": "contamination"},
+            {"kind": "cancel", "time": "2025-02-02T10:00:00Z", "by": MAKER, "quantity": 400,
+             "shipment_id": "SHP 2/b", "reason": "truck never left"},
+            {"kind": "release", "time": "2025-02-03T09:00:00Z", "holder": MAKER, "by": REGULATOR, "quantity": 300,
+             "shipment_id": "SHP-1", "review_hash": "0x" + "AB" * 32},
+            {"kind": "destroy", "time": "2025-02-03T10:00:00Z", "holder": MAKER, "by": MAKER, "quantity": 300,
+             "shipment_id": "SHP-1", "reason": "excursion"},
         ],
     }
 
@@ -197,7 +204,7 @@ def test_document_header():
         "id": LOT_URN,
         "attributes": [{"id": "cbvmda:regulatedProductName", "attribute": "Amoxicillin 500 mg"}],
     }
-    assert len(document["epcisBody"]["eventList"]) == 9
+    assert len(document["epcisBody"]["eventList"]) == 12
     json.dumps(document)  # serialisable as is
 
 
@@ -306,6 +313,27 @@ def test_reject_quarantine_dispense_recall():
     assert recall["quantityList"] == [{"epcClass": LOT_URN}]
     assert recall["readPoint"] == {"id": f"urn:medchain:location:{REGULATOR}"}
     assert recall["medchain:reason"] == "contamination"
+
+
+def test_cancel_release_and_destroy():
+    grouped = events_by_kind(build())
+    cancel, release, destroy = grouped["cancel"][0], grouped["release"][0], grouped["destroy"][0]
+    assert (cancel["bizStep"], cancel["disposition"], cancel["action"]) == ("void_shipping", "in_progress", "OBSERVE")
+    assert cancel["readPoint"] == {"id": f"urn:medchain:location:{MAKER}"}
+    assert (release["bizStep"], release["disposition"]) == ("inspecting", "sellable_accessible")
+    assert release["bizLocation"] == {"id": f"urn:medchain:location:{MAKER}"}
+    assert release["medchain:decidedBy"] == f"urn:medchain:party:{REGULATOR}"
+    assert release["medchain:reviewReportHash"] == "0x" + "ab" * 32
+    assert (destroy["bizStep"], destroy["disposition"], destroy["action"]) == ("destroying", "destroyed", "DELETE")
+    assert destroy["quantityList"] == [{"epcClass": LOT_URN, "quantity": 300}]
+
+
+def test_a_release_needs_a_review_hash():
+    trace = full_trace()
+    trace["events"][10]["review_hash"] = "0x1234"
+    with pytest.raises(StandardsError) as info:
+        build(trace)
+    assert info.value.field == "events[10].review_hash"
 
 
 def test_event_ids_are_deterministic_and_unique():

@@ -22,9 +22,14 @@ from ..standards.consent_codes import Action, Category, Purpose
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
 END = 4_102_444_799  # 2099-12-31T23:59:59Z
 DEADLINE = 4_102_444_799
-RECORD_ID = keccak(b"medchain.bench.record")
 DIABETES, TREATMENT, READ = int(Category.ENDOCRINE), int(Purpose.TREATMENT), int(Action.READ)
 GRANT_GOAL, ACCESS_GOAL = 50_000, 32_000
+
+
+def record_id(patient: str, i: int = 0) -> bytes:
+    """A fixed record id of ``patient``'s diabetes data (the on-chain layout: patient, nonce, category)."""
+    return bytes.fromhex(patient[2:]) + keccak(b"medchain.bench.record" + i.to_bytes(4, "big"))[:10] + \
+        DIABETES.to_bytes(2, "big")
 
 
 def _consents(ctx: Any, who: str = "patient_1") -> ConsentClient:
@@ -68,7 +73,14 @@ def grant_by_sig(ctx: Any) -> Any:
 
 
 def revoke(ctx: Any) -> Any:
+    """A revocation by a patient who never signed a request: its nonce slot is written for the first time."""
     grant(ctx)
+    return ctx.sender("patient_1").transact(_consents(ctx).contract.functions.revoke(ctx.address("hospital_b")))
+
+
+def revoke_after_signature(ctx: Any) -> Any:
+    """A revocation by a patient whose nonce was used before (a relayed signed grant)."""
+    grant_by_sig(ctx)
     return ctx.sender("patient_1").transact(_consents(ctx).contract.functions.revoke(ctx.address("hospital_b")))
 
 
@@ -80,14 +92,14 @@ def revoke_by_sig(ctx: Any) -> Any:
 
 
 def log_access(ctx: Any) -> Any:
-    """A consented read logged by the grantee."""
+    """A consented read logged by the grantee (an organisation: checked not suspended)."""
     grant(ctx)
-    fn = _consents(ctx).contract.functions.logAccess(ctx.address("patient_1"), RECORD_ID, DIABETES, TREATMENT)
+    fn = _consents(ctx).contract.functions.logAccess(record_id(ctx.address("patient_1")), TREATMENT)
     return ctx.sender("hospital_b").transact(fn)
 
 
 def emergency_access(ctx: Any) -> Any:
-    fn = _consents(ctx).contract.functions.emergencyAccess(ctx.address("patient_1"), RECORD_ID,
+    fn = _consents(ctx).contract.functions.emergencyAccess(record_id(ctx.address("patient_1")),
                                                            keccak(b"unconscious patient"))
     return ctx.sender("hospital_c").transact(fn)
 
@@ -107,6 +119,7 @@ OPERATIONS: dict[str, Callable[[Any], Any]] = {
     "consent.grantFor": grant_for,
     "consent.grantBySig": grant_by_sig,
     "consent.revoke": revoke,
+    "consent.revokeAfterSignature": revoke_after_signature,
     "consent.revokeBySig": revoke_by_sig,
     "consent.logAccess": log_access,
     "consent.emergencyAccess": emergency_access,
@@ -174,7 +187,7 @@ def scale(sizes: tuple[int, ...] = (10, 1_000, 10_000), chain_spec: str = "anvil
                         grants.add(consents.functions.grant(_grantee(i), DIABETES, TREATMENT, READ, START, END), gas=100_000)
                 with patient.bulk() as anchors:
                     for i in range(chunk, upto):
-                        anchors.add(records.functions.anchor(keccak(i.to_bytes(32, "big")), patient.address, DIABETES,
+                        anchors.add(records.functions.anchor(record_id(patient.address, i + 1),
                                                              keccak(b"c" + i.to_bytes(32, "big")), "QmBenchRecord",
                                                              b"\0" * 32), gas=250_000)
             done = n
@@ -185,9 +198,9 @@ def scale(sizes: tuple[int, ...] = (10, 1_000, 10_000), chain_spec: str = "anvil
                 ("amend", lambda: patient.transact(
                     consents.functions.grant(_grantee(0), DIABETES | 1, TREATMENT, READ, START, END))),
                 ("logAccess", lambda: ctx.sender("hospital_b").transact(
-                    consents.functions.logAccess(_patient(0).address, RECORD_ID, DIABETES, TREATMENT))),
+                    consents.functions.logAccess(record_id(_patient(0).address), TREATMENT))),
                 ("anchor", lambda: patient.transact(records.functions.anchor(
-                    RECORD_ID, patient.address, DIABETES, keccak(b"bench"), "QmBenchRecord", b"\0" * 32))),
+                    record_id(patient.address), keccak(b"bench"), "QmBenchRecord", b"\0" * 32))),
             ):
                 snap = chain.snapshot()
                 try:

@@ -4,7 +4,9 @@ Goals (issue 4): commissioning <= 120,000 whatever the unit count; ship and rece
 each; dispensing with a proof for a 16,384-unit batch <= 70,000; 96 readings in one transaction.
 Operations come in first-time and steady-state variants, because the first write of a storage
 slot costs 20,000 gas more than later ones (a holder's first stock of a batch or product, the first
-unit dispensed in a 256-unit bitmap word).
+unit dispensed in a 256-unit bitmap word, a sender's first shipment slot of a batch). ``ship`` is
+the steady state: the sender's previous shipment of the batch was received, so its slot is reused;
+``shipNewSlot`` is a shipment while every slot of the sender still carries one in transit.
 """
 
 from __future__ import annotations
@@ -62,6 +64,14 @@ def ship(ctx: Any) -> Any:
     _product(ctx)
     bid = _commission(ctx, "L1", 100).batch_id
     maker = _maker(ctx)
+    DrugsClient(ctx.suite, ctx.sender("distributor")).receive(maker.ship(bid, ctx.address("distributor"), 10))
+    return maker.ship(bid, ctx.address("distributor"), 10).receipt
+
+
+def ship_new_slot(ctx: Any) -> Any:
+    _product(ctx)
+    bid = _commission(ctx, "L1", 100).batch_id
+    maker = _maker(ctx)
     maker.ship(bid, ctx.address("distributor"), 10)
     return maker.ship(bid, ctx.address("distributor"), 10).receipt
 
@@ -95,6 +105,32 @@ def receive_first(ctx: Any) -> Any:
 def reject(ctx: Any) -> Any:
     ref, dist = _shipped(ctx, first_receive=False)
     return dist.reject(ref, "damaged cases")
+
+
+def cancel(ctx: Any) -> Any:
+    ref, _ = _shipped(ctx, first_receive=False)
+    return _maker(ctx).cancel(ref, "recipient suspended")
+
+
+def _quarantined_at_distributor(ctx: Any) -> tuple[Any, Any]:
+    """A shipment of 10 units (0-9) whose readings breached the range, received by the distributor."""
+    _product(ctx)
+    maker = _maker(ctx)
+    bid = _commission(ctx, "L1", 100).batch_id
+    ref = maker.ship(bid, ctx.address("distributor"), 10, first_unit=0)
+    DrugsClient(ctx.suite, ctx.sender("sensor_gateway")).post_readings(ref, [Reading(READINGS_START, 12.0, 45)])
+    DrugsClient(ctx.suite, ctx.sender("distributor")).receive(ref)
+    return bid, ref
+
+
+def release_quarantine(ctx: Any) -> Any:
+    bid, ref = _quarantined_at_distributor(ctx)
+    return _maker(ctx).release_quarantine(bid, ref, b"QA review: potency within specification")
+
+
+def destroy_quarantine(ctx: Any) -> Any:
+    bid, ref = _quarantined_at_distributor(ctx)
+    return DrugsClient(ctx.suite, ctx.sender("distributor")).destroy_quarantine(bid, ref, "excursion above 8 C")
 
 
 def post_readings(ctx: Any) -> Any:
@@ -159,9 +195,13 @@ OPERATIONS: dict[str, Callable[[Any], Any]] = {
     "drugs.commissionNextBatch": commission_next_batch,
     "drugs.ship": ship,
     "drugs.shipFirstOfBatch": ship_first,
+    "drugs.shipNewSlot": ship_new_slot,
     "drugs.receive": receive,
     "drugs.receiveFirstStock": receive_first,
     "drugs.reject": reject,
+    "drugs.cancel": cancel,
+    "drugs.releaseQuarantine": release_quarantine,
+    "drugs.destroyQuarantine": destroy_quarantine,
     "drugs.postReadings96": post_readings,
     "drugs.postReadings96Excursion": post_readings_excursion,
     "drugs.dispense16384": dispense,

@@ -12,16 +12,15 @@ from typing import Any, Callable
 from eth_utils import keccak
 
 from ..consent import ConsentClient
-from .consent import DIABETES, RECORD_ID
+from .consent import record_id
 
 #: A CIDv0 is what the default store gives (46 characters).
 CID = "QmYxzJXWu351BHgoXb7Spscg2o8wFxLHtxRcrMkmwfU3fs"
-NEXT_ID = keccak(b"medchain.bench.record.v2")
 
 
-def _anchor_fn(ctx: Any, record_id: bytes = RECORD_ID, supersedes: bytes = b"\0" * 32) -> Any:
-    return ctx.suite.contract("RecordRegistry").functions.anchor(
-        record_id, ctx.address("patient_1"), DIABETES, keccak(record_id + b"ciphertext"), CID, supersedes)
+def _anchor_fn(ctx: Any, version: int = 0, supersedes: bytes = b"\0" * 32) -> Any:
+    rid = record_id(ctx.address("patient_1"), version)
+    return ctx.suite.contract("RecordRegistry").functions.anchor(rid, keccak(rid + b"ciphertext"), CID, supersedes)
 
 
 def _writer(ctx: Any) -> None:
@@ -43,12 +42,13 @@ def anchor_by_patient(ctx: Any) -> Any:
 def amend(ctx: Any) -> Any:
     """A new version superseding the first one."""
     anchor(ctx)
-    return ctx.sender("hospital_a").transact(_anchor_fn(ctx, NEXT_ID, RECORD_ID))
+    return ctx.sender("hospital_a").transact(_anchor_fn(ctx, 1, record_id(ctx.address("patient_1"))))
 
 
 def erase(ctx: Any) -> Any:
     anchor(ctx)
-    return ctx.sender("patient_1").transact(ctx.suite.contract("RecordRegistry").functions.erase(RECORD_ID))
+    rid = record_id(ctx.address("patient_1"))
+    return ctx.sender("patient_1").transact(ctx.suite.contract("RecordRegistry").functions.erase(rid))
 
 
 OPERATIONS: dict[str, Callable[[Any], Any]] = {

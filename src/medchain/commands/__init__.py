@@ -50,10 +50,10 @@ def done(receipt: Any) -> None:
     click.echo(f"ok: tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
 
 
-def _families() -> list[click.Group]:
-    from . import claims, consent, drugs, participants, records, research
+def _families() -> list[click.Command]:
+    from . import claims, consent, drugs, participants, records, research, serve
 
-    return [participants.group, consent.group, records.group, claims.group, drugs.group, research.group]
+    return [participants.group, consent.group, records.group, claims.group, drugs.group, research.group, serve.serve]
 
 
 FAMILIES = _families()

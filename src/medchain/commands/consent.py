@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import Context, done, pass_ctx
+from .records import echo_rekeyed, open_records, storage_options
 
 CATEGORIES = ("Comma-separated data categories: general, endocrine (diabetes), cardiology, oncology, mental_health, "
               "genomics, infectious_disease, reproductive_health, imaging, laboratory, medication, or all.")
@@ -58,10 +59,37 @@ def grant(obj: Context, grantee: str, categories: str, purposes: str, actions: s
 @group.command("revoke")
 @click.argument("grantee")
 @click.option("--patient", default=None, help="Act as a guardian of this patient.")
+@click.option("--rekey/--no-rekey", default=None,
+              help="Then re-key every current record GRANTEE could decrypt (new key, new version GRANTEE cannot "
+                   "read). Default: on when --account is the patient and has records on chain.")
+@storage_options
 @pass_ctx
-def revoke(obj: Context, grantee: str, patient: str | None) -> None:
-    """Revoke the consent for GRANTEE at once (re-key the records with `medchain records rekey`)."""
-    done(_client(obj).revoke(grantee, patient=patient))
+def revoke(obj: Context, grantee: str, patient: str | None, rekey: bool | None, store_spec: str, vault_dir: Path,
+           timeout: float) -> None:
+    """Revoke the consent for GRANTEE at once, then re-key the records GRANTEE could read.
+
+    If a re-key fails, the error names the records still to re-key; run the same command again to
+    resume (the revocation is not repeated).
+    """
+    from ..errors import InvalidInputError
+    from ..tx import call
+
+    consents = _client(obj)
+    if rekey is None:
+        records = obj.suite().contract("RecordRegistry")
+        rekey = patient is None and call(records.functions.recordCount(consents.sender.address)) > 0
+    if rekey and patient is not None:
+        raise InvalidInputError("only the patient holds the record keys: re-key as the patient, or use --no-rekey")
+    if not rekey:
+        done(consents.revoke(grantee, patient=patient))
+        return
+    result = open_records(obj, store_spec, vault_dir, timeout).revoke(grantee)
+    if result.receipt is None:
+        click.echo(f"ok: the consent for {grantee} was already revoked")
+    else:
+        done(result.receipt)
+    echo_rekeyed(result.rekeyed)
+    click.echo(f"ok: {len(result.rekeyed)} record(s) re-keyed without {grantee}")
 
 
 @group.command("sign")
@@ -190,24 +218,21 @@ def guardian_remove(obj: Context, guardian: str) -> None:
 
 
 @group.command("log-access")
-@click.argument("patient")
 @click.argument("record_id")
-@click.option("--category", required=True, help="The record's one data category.")
 @click.option("--purpose", default="treatment", show_default=True)
 @pass_ctx
-def log_access(obj: Context, patient: str, record_id: str, category: str, purpose: str) -> None:
-    """Log a read of RECORD_ID by --account (refused without consent)."""
-    done(_client(obj).log_access(patient, record_id, category, purpose))
+def log_access(obj: Context, record_id: str, purpose: str) -> None:
+    """Log a read of RECORD_ID by --account (refused without consent for the record's category)."""
+    done(_client(obj).log_access(record_id, purpose))
 
 
 @group.command("emergency")
-@click.argument("patient")
 @click.argument("record_id")
 @click.option("--reason", required=True, help="Kept off chain; its keccak256 is recorded.")
 @pass_ctx
-def emergency(obj: Context, patient: str, record_id: str, reason: str) -> None:
+def emergency(obj: Context, record_id: str, reason: str) -> None:
     """Break-glass read of RECORD_ID by a hospital, without consent (a distinct event)."""
-    done(_client(obj).emergency_access(patient, record_id, reason))
+    done(_client(obj).emergency_access(record_id, reason))
 
 
 @group.command("accesses")

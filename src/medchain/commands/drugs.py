@@ -12,14 +12,30 @@ from . import Context, done, pass_ctx
 
 
 @click.group("drugs")
-def group() -> None:
+@click.option("--store", "store_spec", envvar="MEDCHAIN_STORE", default="embedded", show_default=True,
+              help="Where sealed QC reports live: embedded, embedded:/path, or a Kubo RPC URL.")
+@click.option("--vault", "vault_dir", envvar="MEDCHAIN_VAULT", type=click.Path(path_type=Path),
+              default=Path("~/.medchain/keyvault"), show_default=True, help="Folder of the wrapped data keys.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per IPFS call.")
+@click.pass_context
+def group(ctx: click.Context, store_spec: str, vault_dir: Path, timeout: float) -> None:
     """Drug batch tracing: one drug, one code, from factory to patient."""
+    ctx.meta["medchain.drugs"] = (store_spec, vault_dir.expanduser(), timeout)
 
 
-def _client(obj: Context, write: bool = True):  # type: ignore[no-untyped-def]
+def _client(obj: Context, write: bool = True, qc: bool = False):  # type: ignore[no-untyped-def]
+    """A drugs client; with ``qc``, holding the QC-report store and key vault of the group options."""
     from ..drugs import DrugsClient
 
-    return DrugsClient(obj.suite(), obj.sender() if write else None)
+    if not qc:
+        return DrugsClient(obj.suite(), obj.sender() if write else None)
+    from ..crypto import KeyVault
+    from ..storage import open_store
+
+    store_spec, vault_dir, timeout = click.get_current_context().meta["medchain.drugs"]
+    options = {"timeout": timeout} if store_spec.startswith("http") else {}
+    return DrugsClient(obj.suite(), obj.sender() if write else None, store=open_store(store_spec, **options),
+                       vault=KeyVault(vault_dir))
 
 
 def _date(text: str, what: str) -> dt.date:
@@ -77,15 +93,19 @@ def register_product(obj: Context, gtin: str, name: str, min_temp: float, max_te
 @click.option("--expiry", required=True, help="Expiry date YYYY-MM-DD.")
 @click.option("--production", required=True, help="Production date YYYY-MM-DD.")
 @SERIALS
-@click.option("--qc-cid", default="", help="CID of the (encrypted) quality-control report on IPFS.")
+@click.option("--qc-report", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The quality-control report: sealed, stored, its key wrapped for you and every regulator.")
+@click.option("--qc-cid", default="", help="Instead: CID of a QC report sealed and stored elsewhere.")
 @pass_ctx
-def commission(obj: Context, gtin: str, lot: str, expiry: str, production: str, serials: Path, qc_cid: str) -> None:
+def commission(obj: Context, gtin: str, lot: str, expiry: str, production: str, serials: Path,
+               qc_report: Path | None, qc_cid: str) -> None:
     """Commission a batch whose units are the serials of --serials (manufacturer)."""
     from ..drugs import read_serials
 
-    result = _client(obj).commission_batch(gtin, lot, expiry=_date(expiry, "expiry"),
-                                           production=_date(production, "production"),
-                                           serials=read_serials(serials), qc_report_cid=qc_cid)
+    result = _client(obj, qc=qc_report is not None).commission_batch(
+        gtin, lot, expiry=_date(expiry, "expiry"), production=_date(production, "production"),
+        serials=read_serials(serials), qc_report_cid=qc_cid,
+        qc_report=qc_report.read_bytes() if qc_report is not None else None)
     click.echo(f"batch 0x{result.batch_id.hex()}: {len(result.tree)} units, root 0x{result.tree.root.hex()}")
     done(result.receipt)
 
@@ -98,8 +118,9 @@ def commission(obj: Context, gtin: str, lot: str, expiry: str, production: str, 
 @click.option("--first-unit", type=int, default=None, help="First unit index of a contiguous range shipped.")
 @pass_ctx
 def ship(obj: Context, gtin: str, lot: str, to: str, quantity: int, first_unit: int | None) -> None:
-    """Ship units of a batch from --account's stock."""
-    ref = _client(obj).ship(_batch(gtin, lot), to, quantity, first_unit=first_unit)
+    """Ship units of a batch from --account's stock (and wrap its QC report key for the
+    recipient when the vault holds yours)."""
+    ref = _client(obj, qc=True).ship(_batch(gtin, lot), to, quantity, first_unit=first_unit)
     click.echo(f"shipment 0x{ref.id.hex()}")
     done(ref.receipt)
 
@@ -119,6 +140,65 @@ def receive(obj: Context, shipment_id: str) -> None:
 def reject(obj: Context, shipment_id: str, reason: str) -> None:
     """Refuse a shipment: its units return to the sender."""
     done(_client(obj).reject(_shipment(shipment_id), reason))
+
+
+@group.command("cancel")
+@click.argument("shipment_id")
+@click.option("--reason", required=True)
+@pass_ctx
+def cancel(obj: Context, shipment_id: str, reason: str) -> None:
+    """Take back a shipment not yet received (its sender): the units return to your stock."""
+    done(_client(obj).cancel(_shipment(shipment_id), reason))
+
+
+@group.command("release")
+@click.argument("shipment_id")
+@click.option("--review-report", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The QA review report (its SHA-256 goes on chain).")
+@pass_ctx
+def release(obj: Context, shipment_id: str, review_report: Path) -> None:
+    """QA release of a quarantined shipment's units: sellable again for their holder (the
+    batch's manufacturer or a regulator)."""
+    client = _client(obj)
+    ref = client.shipment(_shipment(shipment_id))
+    done(client.release_quarantine(ref.batch_id, ref, review_report.read_bytes()))
+
+
+@group.command("destroy")
+@click.argument("shipment_id")
+@click.option("--reason", required=True)
+@pass_ctx
+def destroy(obj: Context, shipment_id: str, reason: str) -> None:
+    """Write off a quarantined shipment's units (their holder, the manufacturer or a regulator)."""
+    client = _client(obj)
+    ref = client.shipment(_shipment(shipment_id))
+    done(client.destroy_quarantine(ref.batch_id, ref, reason))
+
+
+@group.command("qc-report")
+@click.argument("gtin")
+@click.argument("lot")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
+@pass_ctx
+def qc_report(obj: Context, gtin: str, lot: str, out: Path | None) -> None:
+    """Fetch a batch's QC report, check it against the chain and decrypt it with your key."""
+    data = _client(obj, qc=True).qc_report(_batch(gtin, lot))
+    if out is None:
+        click.echo(data.decode("utf-8", errors="replace"))
+    else:
+        out.write_bytes(data)
+        click.echo(f"wrote {out} ({len(data)} bytes, verified against the chain)")
+
+
+@group.command("qc-share")
+@click.argument("gtin")
+@click.argument("lot")
+@click.option("--reader", required=True, help="A regulator or a custodian the batch was shipped to.")
+@pass_ctx
+def qc_share(obj: Context, gtin: str, lot: str, reader: str) -> None:
+    """Wrap a batch's QC report key for another entitled reader (by a key holder)."""
+    _client(obj, qc=True).share_qc_report(_batch(gtin, lot), reader)
+    click.echo(f"shared the QC report of lot {lot} with {reader}")
 
 
 @group.command("post-readings")
@@ -205,16 +285,17 @@ def recall_report(obj: Context, gtin: str, lot: str, as_json: bool) -> None:
     r = _client(obj, write=False).recall_report(_batch(gtin, lot))
     data = {"recalled": r.recalled, "units": r.units,
             "holders": [{"holder": h.holder, "available": h.available, "quarantined": h.quarantined,
-                         "dispensed": h.dispensed} for h in r.holders.values()],
+                         "dispensed": h.dispensed, "destroyed": h.destroyed} for h in r.holders.values()],
             "inTransit": [{"shipment": "0x" + ref.id.hex(), "from": ref.sender, "to": ref.recipient,
                            "quantity": ref.quantity, "status": s.name.lower()} for ref, s in r.in_transit],
             "dispensed": [{"index": i, "serial": s, "by": by} for i, s, by in r.dispensed]}
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    click.echo(f"recalled: {r.recalled}; {r.units} units; {len(r.dispensed)} dispensed")
+    click.echo(f"recalled: {r.recalled}; {r.units} units; {len(r.dispensed)} dispensed; {r.destroyed} destroyed")
     for h in data["holders"]:
-        click.echo(f"  {h['holder']}  sellable {h['available']:>7}  quarantined {h['quarantined']:>7}  dispensed {h['dispensed']:>6}")
+        click.echo(f"  {h['holder']}  sellable {h['available']:>7}  quarantined {h['quarantined']:>7}  "
+                   f"dispensed {h['dispensed']:>6}  destroyed {h['destroyed']:>6}")
     for t in data["inTransit"]:
         click.echo(f"  in transit {t['quantity']} {t['from']} -> {t['to']} ({t['status']})")
 

@@ -10,26 +10,42 @@ import click
 from . import Context, done, pass_ctx
 
 
-@click.group("records")
-@click.option("--store", "store_spec", envvar="MEDCHAIN_STORE", default="embedded", show_default=True,
-              help="embedded, embedded:/path, or a Kubo RPC URL (http://127.0.0.1:5001).")
-@click.option("--vault", "vault_dir", envvar="MEDCHAIN_VAULT", type=click.Path(path_type=Path),
-              default=Path("~/.medchain/keyvault"), show_default=True, help="Folder of the wrapped data keys.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per IPFS call.")
-@click.pass_context
-def group(ctx: click.Context, store_spec: str, vault_dir: Path, timeout: float) -> None:
-    """Encrypted FHIR records: put, get, list, amend, share, re-key, erase."""
-    ctx.meta["medchain.records"] = (store_spec, vault_dir.expanduser(), timeout)
+def storage_options(f):  # type: ignore[no-untyped-def]
+    """``--store``, ``--vault`` and ``--timeout``: where ciphertexts and wrapped keys live."""
+    f = click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per IPFS call.")(f)
+    f = click.option("--vault", "vault_dir", envvar="MEDCHAIN_VAULT", type=click.Path(path_type=Path),
+                     default=Path("~/.medchain/keyvault"), show_default=True, help="Folder of the wrapped data keys.")(f)
+    f = click.option("--store", "store_spec", envvar="MEDCHAIN_STORE", default="embedded", show_default=True,
+                     help="embedded, embedded:/path, or a Kubo RPC URL (http://127.0.0.1:5001).")(f)
+    return f
 
 
-def _client(obj: Context):  # type: ignore[no-untyped-def]
+def open_records(obj: Context, store_spec: str, vault_dir: Path, timeout: float):  # type: ignore[no-untyped-def]
+    """A RecordsClient for --account on the given store and vault."""
     from ..crypto import KeyVault
     from ..records import RecordsClient
     from ..storage import open_store
 
-    store_spec, vault_dir, timeout = click.get_current_context().meta["medchain.records"]
     options = {"timeout": timeout} if store_spec.startswith("http") else {}
-    return RecordsClient(obj.suite(), obj.sender(), open_store(store_spec, **options), KeyVault(vault_dir))
+    return RecordsClient(obj.suite(), obj.sender(), open_store(store_spec, **options), KeyVault(vault_dir.expanduser()))
+
+
+@click.group("records")
+@storage_options
+@click.pass_context
+def group(ctx: click.Context, store_spec: str, vault_dir: Path, timeout: float) -> None:
+    """Encrypted FHIR records: put, get, list, amend, share, re-key, erase."""
+    ctx.meta["medchain.records"] = (store_spec, vault_dir, timeout)
+
+
+def _client(obj: Context):  # type: ignore[no-untyped-def]
+    return open_records(obj, *click.get_current_context().meta["medchain.records"])
+
+
+def echo_rekeyed(infos) -> None:  # type: ignore[no-untyped-def]
+    """One line per re-keyed record: the new version and the one it supersedes."""
+    for i in infos:
+        click.echo(f"ok: new version {i.id_hex} supersedes 0x{i.supersedes.hex() if i.supersedes else ''}")
 
 
 def _echo(rows: list[dict], as_json: bool) -> None:
@@ -131,7 +147,7 @@ def share(obj: Context, record_id: str, reader: str) -> None:
 @click.option("--without", "without", default=None, help="Re-key every current record READER could decrypt.")
 @pass_ctx
 def rekey(obj: Context, record_id: str | None, drop: tuple[str, ...], without: str | None) -> None:
-    """Re-encrypt under a new key and anchor a new version (after a revocation)."""
+    """Re-encrypt under a new key and anchor a new version (`consent revoke` does it for you)."""
     from ..errors import InvalidInputError
 
     client = _client(obj)
@@ -141,8 +157,7 @@ def rekey(obj: Context, record_id: str | None, drop: tuple[str, ...], without: s
         infos = [client.rekey(record_id, drop=drop)]
     else:
         raise InvalidInputError("give RECORD_ID or --without READER")
-    for i in infos:
-        click.echo(f"ok: new version {i.id_hex} supersedes 0x{i.supersedes.hex() if i.supersedes else ''}")
+    echo_rekeyed(infos)
 
 
 @group.command("erase")

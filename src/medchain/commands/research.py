@@ -291,12 +291,13 @@ def trial_add_site(obj: Context, trial_id: int, site: str) -> None:
 
 @trial.command("sign-consent")
 @click.argument("trial_id", type=int)
+@click.option("--site", required=True, help="address of the site that will enrol the subject (the only one that can)")
 @click.option("--valid-hours", type=int, default=24, show_default=True)
 @pass_ctx
-def trial_sign_consent(obj: Context, trial_id: int, valid_hours: int) -> None:
-    """Sign, as the subject (--account), consent to enrol in TRIAL_ID under its current protocol."""
+def trial_sign_consent(obj: Context, trial_id: int, site: str, valid_hours: int) -> None:
+    """Sign, as the subject (--account), consent to enrol in TRIAL_ID at SITE under its current protocol."""
     deadline = obj.chain.now() + valid_hours * 3600
-    sig = _trials(obj, write=False).sign_enrolment(obj.sender().account, trial_id, deadline)
+    sig = _trials(obj, write=False).sign_enrolment(obj.sender().account, trial_id, deadline, site=site)
     click.echo(f"deadline {deadline}\nsignature 0x{sig.hex()}")
 
 

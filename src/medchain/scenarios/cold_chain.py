@@ -1,12 +1,12 @@
-"""Scenario ``cold_chain``: a vaccine batch from the factory to patients, with a cold-chain breach,
-a counterfeit caught, a recall and a reorder alert."""
+"""Scenario ``cold_chain``: a vaccine batch from the factory to patients, with its encrypted QC
+report, a cold-chain breach, a counterfeit caught, a recall and a reorder alert."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from ..crypto import RecordContext, seal
+from ..crypto import KeyVault
 from ..drugs import DrugsClient, Reading, UnitStatus
 from ..drugs_chart import temperature_chart
 from ..errors import CounterfeitSuspectedError
@@ -15,7 +15,7 @@ from ..storage import EmbeddedStore
 from . import ScenarioContext
 from .participants import setup
 
-TITLE = "cold chain: vaccine batch, truck excursion, verification, counterfeit, recall, reorder"
+TITLE = "cold chain: vaccine batch, QC report, truck excursion, verification, counterfeit, recall, reorder"
 GTIN = "09506000134352"
 LOT = "FLU24A"
 UNITS = 1000
@@ -23,8 +23,11 @@ UNITS = 1000
 
 def run(ctx: ScenarioContext) -> dict[str, Any]:
     setup(ctx)
-    maker = DrugsClient(ctx.suite, ctx.sender("manufacturer"))
-    dist = DrugsClient(ctx.suite, ctx.sender("distributor"))
+    # The QC report is sealed before it goes to IPFS (only its CID goes on chain); its key is wrapped
+    # in the vault for the maker, the regulators and each custodian the batch is shipped to.
+    store, vault = EmbeddedStore(ctx.workdir / "ipfs"), KeyVault(ctx.workdir / "keyvault")
+    maker = DrugsClient(ctx.suite, ctx.sender("manufacturer"), store=store, vault=vault)
+    dist = DrugsClient(ctx.suite, ctx.sender("distributor"), store=store, vault=vault)
     gateway = DrugsClient(ctx.suite, ctx.sender("sensor_gateway"))
     hosp_a = DrugsClient(ctx.suite, ctx.sender("hospital_a"))
     hosp_b = DrugsClient(ctx.suite, ctx.sender("hospital_b"))
@@ -34,18 +37,14 @@ def run(ctx: ScenarioContext) -> dict[str, Any]:
         maker.register_product(GTIN, "VaxCo Influenza Vaccine 0.5 ml", 2.0, 8.0, 60)
     today = dt.datetime.fromtimestamp(ctx.chain.now(), dt.timezone.utc).date()
     serials = [f"FLU{i:06d}" for i in range(UNITS)]
-    # The QC report is sealed (envelope encryption) before it goes to IPFS; only its CID goes on chain.
-    store = EmbeddedStore(ctx.workdir / "ipfs")
-    blob, _data_key = seal(b"QC certificate FLU24A: sterility pass, potency 102 %",
-                           RecordContext(ctx.address("manufacturer"), b"\x24" * 32, 0))
-    qc_cid = store.add(blob)
     batch = maker.commission_batch(GTIN, LOT, expiry=today + dt.timedelta(days=365), production=today,
-                                   serials=serials, qc_report_cid=qc_cid)
+                                   serials=serials, qc_report=b"QC certificate FLU24A: sterility pass, potency 102 %")
     ctx.step(f"VaxCo commissioned lot {LOT}: {UNITS} serialised units, Merkle root 0x{batch.tree.root.hex()[:16]}…, "
              f"gas {batch.receipt.gas_used:,}")
 
     dist.receive(maker.ship(batch.batch_id, ctx.address("distributor"), 600, first_unit=0))
-    ctx.step("the distributor received 600 units (units 0-599)")
+    qc_text = dist.qc_report(batch.batch_id)
+    ctx.step(f"the distributor received 600 units (units 0-599) and read the QC report: {qc_text.decode()!r}")
     to_a = dist.ship(batch.batch_id, ctx.address("hospital_a"), 200, first_unit=0)
     to_b = dist.ship(batch.batch_id, ctx.address("hospital_b"), 200, first_unit=200)
     start = ctx.chain.now()
@@ -96,5 +95,6 @@ def run(ctx: ScenarioContext) -> dict[str, Any]:
             "counterfeit": caught, "reorder_alerts": len(alerts), "recalled": report.recalled,
             "holders": {h.holder: h.available + h.quarantined for h in report.holders.values()},
             "dispensed": len(report.dispensed), "after_recall": after.status.name,
+            "qc_report": qc_text.decode(),
             "epcis_events": len(document["epcisBody"]["eventList"]), "chart": str(chart),
             "excursion_c": excursion["temperature"] / 100, "genuine": verified.status == UnitStatus.GENUINE}

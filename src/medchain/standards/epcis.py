@@ -25,16 +25,25 @@ commission    manufacturer, serials | quantity            commissioning / active
 ship          from, to, shipment_id, quantity | serials   shipping / in_transit
 receive       from, to, shipment_id, quantity | serials   receiving / in_progress
 reject        by, reason, shipment_id, quantity           inspecting / non_conformant
+cancel        by, reason, shipment_id, quantity           void_shipping / in_progress
 sensor        shipment_id, readings, excursion,           sensor_reporting / -
               allowed_min_c, allowed_max_c, device, location
 quarantine    by, reason, quantity | serials              holding / non_sellable_other
+release       holder, by, review_hash, shipment_id,       inspecting / sellable_accessible
+              quantity | serials
+destroy       holder, by, reason, shipment_id,            destroying / destroyed (DELETE)
+              quantity | serials
 dispense      pharmacy, serial | quantity                 dispensing / dispensed
 recall        by, reason                                  - / recalled
 ============  ==========================================  ============================
 
 CBV 2.0 has no "rejecting" business step: a rejection is recorded as an
 inspection whose outcome is ``non_conformant``.  Recall has no CBV business
-step either, so the event carries only the ``recalled`` disposition.
+step either, so the event carries only the ``recalled`` disposition. A cancelled shipment is CBV's
+``void_shipping`` (the goods stay with the sender). A quarantine's disposition happens where the
+units are (``holder``); who decided it (``by``: the manufacturer, a regulator or the holder) is
+``medchain:decidedBy``; a QA release carries the review report's hash (``medchain:reviewReportHash``);
+a destruction is a ``DELETE`` of the quantity from the lot.
 
 Identifiers:
 
@@ -50,7 +59,7 @@ Identifiers:
 * sensor devices: ``urn:medchain:device:{address}``;
 * MedChain extension fields live in the ``medchain:`` JSON-LD namespace
   (``urn:medchain:epcis:``): ``reason``, ``productionDate``, ``excursion``,
-  ``allowedMinTemperatureC``, ``allowedMaxTemperatureC``.
+  ``allowedMinTemperatureC``, ``allowedMaxTemperatureC``, ``decidedBy``, ``reviewReportHash``.
 
 Sensor readings become one ``sensorElement`` each, ``Temperature`` in ``CEL``
 and ``RelativeHumidity`` in ``P1`` (percent, UN/CEFACT Rec. 20); a temperature
@@ -97,8 +106,11 @@ _KINDS: dict[str, tuple[str, str | None, str | None]] = {
     "ship": ("OBSERVE", "shipping", "in_transit"),
     "receive": ("OBSERVE", "receiving", "in_progress"),
     "reject": ("OBSERVE", "inspecting", "non_conformant"),
+    "cancel": ("OBSERVE", "void_shipping", "in_progress"),
     "sensor": ("OBSERVE", "sensor_reporting", None),
     "quarantine": ("OBSERVE", "holding", "non_sellable_other"),
+    "release": ("OBSERVE", "inspecting", "sellable_accessible"),
+    "destroy": ("DELETE", "destroying", "destroyed"),
     "dispense": ("OBSERVE", "dispensing", "dispensed"),
     "recall": ("OBSERVE", None, "recalled"),
 }
@@ -113,12 +125,15 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required, optional)
     "ship": ({"from", "to"}, {"shipment_id"} | _GOODS),
     "receive": ({"from", "to"}, {"shipment_id"} | _GOODS),
     "reject": ({"by"}, {"reason", "shipment_id"} | _GOODS),
+    "cancel": ({"by"}, {"reason", "shipment_id"} | _GOODS),
     "sensor": (
         {"readings"},
         {"shipment_id", "excursion", "allowed_min_c", "allowed_max_c", "device", "location"}
         | _GOODS,
     ),
     "quarantine": ({"by"}, {"reason"} | _GOODS),
+    "release": ({"holder", "by", "review_hash"}, {"shipment_id"} | _GOODS),
+    "destroy": ({"holder", "by"}, {"reason", "shipment_id"} | _GOODS),
     "dispense": ({"pharmacy"}, {"serial", "quantity"}),
     "recall": ({"by"}, {"reason"}),
 }
@@ -390,8 +405,16 @@ def _event(event: Any, index: int, ids: _Ids, batch: Mapping[str, Any], event_id
     elif kind == "receive":
         out.update(_at(event["to"], f"{path}.to"))
         out.update(_ends(event, path))
-    elif kind in ("reject", "quarantine", "recall"):
+    elif kind in ("reject", "cancel", "quarantine", "recall"):
         out.update(_at(event["by"], f"{path}.by"))
+    elif kind in ("release", "destroy"):
+        out.update(_at(event["holder"], f"{path}.holder"))
+        out["medchain:decidedBy"] = party_uri(event["by"], f"{path}.by")
+        if kind == "release":
+            review = event["review_hash"]
+            if not isinstance(review, str) or not re.fullmatch(r"0x[0-9a-fA-F]{64}", review):
+                raise StandardsError("must be a 0x-prefixed 32-byte hex hash", f"{path}.review_hash")
+            out["medchain:reviewReportHash"] = review.lower()
     elif kind == "dispense":
         out.update(_at(event["pharmacy"], f"{path}.pharmacy"))
     elif kind == "sensor":

@@ -1,0 +1,145 @@
+"""Shared machinery of the stateful property tests (``test_property_*.py``).
+
+Each module deploys the suite once on its own embedded chain (:func:`embedded_world`) and runs a
+Hypothesis rule-based state machine against it: every example starts from a snapshot taken when
+the machine is built and is reverted in its teardown, so an example costs its transactions only.
+
+Settings come from two Hypothesis profiles: ``stateful-ci`` (CI: 200 examples per machine,
+derandomized so a run is reproducible) and ``stateful-fuzz`` (``HYPOTHESIS_PROFILE=fuzz``, as
+``make fuzz`` sets: many more and longer random runs).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+from medchain.accounts import dev_account
+from medchain.chain import connect
+from medchain.deploy import deploy
+from medchain.errors import ContractRevert, MedChainError
+from medchain.scenarios import CAST, ScenarioContext
+from medchain.scenarios.participants import setup
+from medchain.tx import Receipt, Sender
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+AHEAD = 7 * 86400
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+settings.register_profile("stateful-ci", max_examples=200, stateful_step_count=8, deadline=None, derandomize=True,
+                          suppress_health_check=_SLOW)
+settings.register_profile("stateful-fuzz", max_examples=2000, stateful_step_count=40, deadline=None,
+                          suppress_health_check=_SLOW)
+
+
+def machine_settings(steps: int | None = None) -> settings:
+    """The settings of a state machine under the selected profile (``ci`` unless ``fuzz``);
+    ``steps`` overrides the profile's steps per example (CI), times five under ``fuzz``."""
+    profile = settings.get_profile({"ci": "stateful-ci", "fuzz": "stateful-fuzz"}[PROFILE])
+    if steps is None:
+        return profile
+    return settings(profile, stateful_step_count=steps * (5 if PROFILE == "fuzz" else 1))
+
+
+def one_run_gas_estimate(state: Any, transaction: Any) -> int:
+    """A py-evm gas estimator that runs the transaction once (py-evm's default binary search runs
+    it about 13 times, which dominates a state machine's time): what the run used before refunds,
+    plus the 1/64 that each call keeps back. Too low an estimate would fail the transaction (out of
+    gas) and so the test; it can never hide a revert, which is raised as the default one does."""
+    from eth.vm.spoof import SpoofTransaction
+
+    probe = SpoofTransaction(transaction, gas=state.gas_limit, gas_price=0)
+    snapshot = state.snapshot()
+    try:
+        computation = state.apply_transaction(probe)
+        if computation.is_error:
+            raise computation.error
+        return min(state.gas_limit, (transaction.intrinsic_gas + computation.get_gas_used()) * 64 // 63)
+    finally:
+        state.revert(snapshot)
+
+
+def embedded_world() -> Iterator[ScenarioContext]:
+    """A fresh embedded chain with the suite deployed and the scenario cast registered (a module
+    fixture's body: ``yield from embedded_world()``)."""
+    chain = connect("embedded")
+    chain._tester.backend.chain.gas_estimator = one_run_gas_estimate
+    tmp = Path(tempfile.mkdtemp(prefix="medchain-property-"))
+    try:
+        gov = Sender(chain, dev_account(CAST["governance"]))
+        report = deploy(chain, gov, fresh=True, directory=tmp / "deployments")
+        ctx = ScenarioContext(chain, report.suite, tmp, log=lambda _: None)
+        ctx._senders["governance"] = gov
+        setup(ctx)
+        # py-evm estimates gas in a block at max(latest + 1 s, wall clock) but mines at the time
+        # set for the next block: the chain runs a week ahead of the wall clock so that every
+        # estimate sees the second the transaction is mined at, whatever an example's length.
+        chain.mine(max(chain.now(), int(time.time())) + AHEAD)
+        yield ctx
+    finally:
+        chain.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class ChainMachine(RuleBasedStateMachine):
+    """A state machine on :attr:`ctx`'s chain: each example starts from the state the machine
+    was built on and is reverted at its end."""
+
+    ctx: ScenarioContext
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chain = self.ctx.chain
+        self._snapshot = self.chain.snapshot()
+
+    def teardown(self) -> None:
+        self.chain.revert(self._snapshot)
+
+    def tick(self, seconds: int = 1) -> int:
+        """Make the next transaction's block ``seconds`` after the latest one; returns its time."""
+        return self.at(self.chain.now() + seconds)
+
+    def at(self, when: int) -> int:
+        """Make the next transaction be estimated and mined at ``when`` (later than the latest
+        block): py-evm estimates in a block one second after the latest, so an empty block is
+        mined at ``when - 1`` first when needed."""
+        if when - 1 > self.chain.now():
+            self.chain.mine(when - 1)
+        self.chain.set_next_block_timestamp(when)
+        return when
+
+
+def run(machine: type[ChainMachine], ctx: ScenarioContext, steps: int | None = None) -> None:
+    """Run ``machine`` against ``ctx`` under the selected profile (see :func:`machine_settings`)."""
+    machine.ctx = ctx
+    run_state_machine_as_test(machine, settings=machine_settings(steps))
+
+
+def outcome(expected: str | type[Exception] | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn``; ``expected`` is ``None`` (it succeeds: its result is returned), the name of the
+    custom error it reverts with, or the MedChainError class (not a revert) it raises."""
+    if expected is None:
+        return fn(*args, **kwargs)
+    if isinstance(expected, str):
+        with pytest.raises(ContractRevert) as info:
+            fn(*args, **kwargs)
+        assert info.value.name == expected, f"expected {expected}, got {info.value}"
+        return info.value.args_by_name
+    with pytest.raises(expected) as err:
+        fn(*args, **kwargs)
+    assert not isinstance(err.value, ContractRevert), f"expected {expected.__name__}, got {err.value}"
+    return err.value
+
+
+def block_time(ctx: ScenarioContext, receipt: Receipt) -> int:
+    return int(ctx.chain.w3.eth.get_block(receipt.block_number)["timestamp"])
+
+
+__all__ = ["ChainMachine", "MedChainError", "block_time", "embedded_world", "machine_settings", "outcome", "run"]
