@@ -488,6 +488,10 @@ def call(fn: ContractFunction, *, sender: str | None = None, block: Any = "lates
         revert = _as_revert(exc)
         if revert is not None:
             raise revert from None
+        if isinstance(exc, (ConnectionError, OSError)) or "connection" in str(exc).lower():
+            where = getattr(fn.w3.provider, "endpoint_uri", None) or "the node"
+            raise ChainError(f"the node at {where} stopped answering ({type(exc).__name__}) "
+                             f"during a call to {fn.fn_name}") from None
         raise ChainError(f"call to {fn.fn_name} failed: {type(exc).__name__}: {exc}") from None
 
 

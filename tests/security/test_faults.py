@@ -93,6 +93,62 @@ def test_anvil_killed_mid_batch_fails_clearly_and_the_batch_resumes_without_dupl
 
 
 @pytest.mark.anvil
+def test_anvil_killed_mid_scenario_fails_clearly_and_the_scenario_resumes_without_duplicates(tmp_path):
+    """The participants scenario's directory build (the step every other scenario starts with) is cut
+    by a dying node; run again on the same deployment, it finishes and registers nobody twice."""
+    from medchain.deploy import deploy
+    from medchain.scenarios import CAST, ScenarioContext
+    from medchain.scenarios.participants import ORGANISATIONS, PATIENTS, setup
+
+    require_node_tool("anvil")
+    node = PersistentAnvil(tmp_path / "state.json")
+    cast = len(ORGANISATIONS) + len(PATIENTS)
+
+    def context():
+        chain = connect(node.url)
+        gov = Sender(chain, dev_account(CAST["governance"]))
+        report = deploy(chain, gov, directory=tmp_path / "deployments")
+        ctx = ScenarioContext(chain, report.suite, tmp_path, log=lambda _: None)
+        ctx._senders["governance"] = gov
+        return chain, report, ctx
+
+    def registered(registry):
+        orgs = [e["args"]["account"] for e in registry.events.OrganizationRegistered().get_logs(from_block=0)]
+        patients = [e["args"]["patient"] for e in registry.events.PatientRegistered().get_logs(from_block=0)]
+        return orgs, patients
+
+    node.start()
+    try:
+        chain, report, ctx = context()
+        stop_at = chain.w3.eth.block_number + cast // 2  # halfway through the cast's registrations
+
+        def kill_halfway():
+            while chain.w3.eth.block_number < stop_at:
+                time.sleep(0.002)
+            node.stop()
+
+        killer = threading.Thread(target=kill_halfway)
+        killer.start()
+        with pytest.raises(ChainError, match=node.url):
+            setup(ctx)
+        killer.join()
+    finally:
+        node.stop()
+    node.start()  # same port, the state it had when it died
+    try:
+        chain, again, ctx = context()
+        assert again.deployed == [] and set(again.reused) == set(report.deployed)
+        registry = ctx.suite.contract("ParticipantRegistry")
+        assert 0 < sum(map(len, registered(registry))) < cast  # some landed before the node died, not all
+        setup(ctx)
+        orgs, patients = registered(registry)
+        assert sorted(orgs) == sorted(ctx.address(r) for r, _, _ in ORGANISATIONS)  # each exactly once
+        assert sorted(patients) == sorted(ctx.address(r) for r in PATIENTS)
+    finally:
+        node.stop()
+
+
+@pytest.mark.anvil
 @pytest.mark.parametrize("gas", [None, 200_000], ids=["estimated", "fixed-gas"])
 def test_a_node_killed_before_a_transaction_is_a_chain_error(gas):
     require_node_tool("anvil")
