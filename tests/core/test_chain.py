@@ -16,8 +16,12 @@ from medchain.errors import ChainUnreachableError, ConfigurationError
 
 from ..conftest import require_node_tool
 
+# A program that starts Anvil the way a user's script does. Ctrl-C is restored to Python's own
+# handler first: a shell that starts a job in the background hands it SIGINT ignored, as a terminal
+# never would.
 CHILD = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from medchain.chain import connect
 chain = connect("anvil")
 print(chain.endpoint, flush=True)
