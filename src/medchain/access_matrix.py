@@ -51,6 +51,8 @@ ALL = frozenset(ACTORS)
 ORGANISATIONS = frozenset({"hospital", "manufacturer", "distributor", "pharmacy", "insurer", "researcher",
                            "regulator", "sensor_gateway"})
 OWNABLE = ("OwnableUnauthorizedAccount",)
+#: What a role check of the participant registry refuses with.
+ROLE_REFUSED = ("MissingRole", "NotAnOrganization", "ParticipantNotRegistered", "ParticipantSuspended")
 
 
 class Env:
@@ -267,7 +269,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
             args=lambda e, a: (_record_id(e), TREATMENT)),
         "emergencyAccess": Rule(
             frozenset({"hospital"}), "an active hospital (break-glass: no consent, a distinct event)",
-            denied=("MissingRole", "NotAnOrganization", "ParticipantNotRegistered", "ParticipantSuspended"),
+            denied=ROLE_REFUSED,
             args=lambda e, a: (_record_id(e), b"\x01" * 32)),
     },
     "RecordRegistry": {
@@ -285,7 +287,6 @@ MATRIX: dict[str, dict[str, Rule]] = {
 # quarantine are put where each rule needs them (by the actor only when it is an active custodian).
 DRUG_GTIN, DRUG_LOT, NO_RANGE = 9506000134352, "MATRIX", 2**32 - 1
 DRUG_CUSTODIANS = frozenset({"manufacturer", "distributor", "pharmacy", "hospital"})
-DRUG_REFUSED = ("MissingRole", "NotAnOrganization", "ParticipantNotRegistered", "ParticipantSuspended")
 
 
 def _drug_tree(env: Env) -> Any:
@@ -371,15 +372,15 @@ def _drug_quarantine_id(env: Env) -> tuple[bytes, bytes]:
 
 
 MATRIX["DrugBatchTracing"] = {
-    "registerProduct": Rule(frozenset({"manufacturer"}), "an active manufacturer", denied=DRUG_REFUSED,
+    "registerProduct": Rule(frozenset({"manufacturer"}), "an active manufacturer", denied=ROLE_REFUSED,
                             args=lambda e, a: (4006381333931, "Matrix Drug", 200, 800, 60)),
     "commissionBatch": Rule(
-        frozenset({"manufacturer"}), "the product's manufacturer, active", denied=DRUG_REFUSED,
+        frozenset({"manufacturer"}), "the product's manufacturer, active", denied=ROLE_REFUSED,
         prepare=_drug_product, args=lambda e, a: (
             DRUG_GTIN, DRUG_LOT, e.ctx.chain.now() // 86400 * 86400, e.ctx.chain.now() // 86400 * 86400 + 86400, 10,
             _drug_tree(e).root, "")),
     "ship": Rule(DRUG_CUSTODIANS, "an active custodian (manufacturer, distributor, pharmacy, hospital) holding the units",
-                 denied=DRUG_REFUSED, prepare=_drug_stock, args=lambda e, a: (
+                 denied=ROLE_REFUSED, prepare=_drug_stock, args=lambda e, a: (
                      _drug_tree(e).batch, e.address("pharmacy" if a == "distributor" else "distributor"), 1, NO_RANGE)),
     "receiveShipment": Rule(DRUG_CUSTODIANS, "the shipment's recipient, an active custodian",
                             denied=("NotShipmentRecipient",), prepare=_drug_inbound, args=lambda e, a: (_drug_ref(e),)),
@@ -393,12 +394,12 @@ MATRIX["DrugBatchTracing"] = {
                          denied=("NotReadingsPoster",), prepare=_drug_transit,
                          args=lambda e, a: (_drug_ref(e), [_reading(e, 500)])),
     "dispense": Rule(frozenset({"pharmacy", "hospital"}), "an active pharmacy or hospital holding units of the batch",
-                     denied=DRUG_REFUSED, prepare=_drug_stock,
+                     denied=ROLE_REFUSED, prepare=_drug_stock,
                      args=lambda e, a: (_drug_tree(e).batch, 0, "M0", _drug_tree(e).proof(0))),
     "recall": Rule(frozenset({"manufacturer", "regulator"}), "the batch's manufacturer (active) or an active regulator",
                    denied=("NotRecallAuthority",), prepare=_drug_batch,
                    args=lambda e, a: (_drug_tree(e).batch, "contamination")),
-    "setReorderThreshold": Rule(DRUG_CUSTODIANS, "an active custodian (its own threshold)", denied=DRUG_REFUSED,
+    "setReorderThreshold": Rule(DRUG_CUSTODIANS, "an active custodian (its own threshold)", denied=ROLE_REFUSED,
                                 prepare=_drug_product, args=lambda e, a: (DRUG_GTIN, 5)),
     "releaseQuarantine": Rule(frozenset({"manufacturer", "regulator"}),
                               "the batch's manufacturer (active) or an active regulator (QA release)",
@@ -418,7 +419,6 @@ MATRIX["DrugBatchTracing"] = {
 # owns once suspended ("also while suspended" in the rule's words). Set-up transactions skip gas
 # estimation (half the time on the embedded chain).
 
-ROLE_REFUSED = ("MissingRole", "NotAnOrganization", "ParticipantNotRegistered", "ParticipantSuspended")
 _CLAIMS, _RESEARCH, _TRIALS = "ClaimAdjudication", "ResearchDataLicensing", "ClinicalTrialRegistry"
 _INSURER, _PROVIDER, _SITE = int(Role.INSURER), int(Role.HOSPITAL | Role.PHARMACY), int(Role.HOSPITAL)
 _STEWARD, _SPONSOR = int(Role.HOSPITAL | Role.RESEARCHER), int(Role.HOSPITAL | Role.MANUFACTURER | Role.RESEARCHER)

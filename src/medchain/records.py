@@ -152,10 +152,12 @@ class RecordsClient:
         c = self.consent.consent(patient, reader)
         return c.covers(category, c.purposes or 1, int(Action.READ), self.suite.chain.now())
 
-    def _denied(self, info: RecordInfo, reader: str, purpose: Any, *, suspended: bool) -> AccessDeniedError:
-        what = f"{Category.names(info.category)[0]} data for {Purpose.names(parse_mask(purpose, Purpose))[0]}"
-        if suspended:
-            return AccessDeniedError(f"{reader} is suspended in the participant registry and may not read {what}")
+    @staticmethod
+    def _what(info: RecordInfo, purpose: Any) -> str:
+        return f"{Category.names(info.category)[0]} data for {Purpose.names(parse_mask(purpose, Purpose))[0]}"
+
+    def _denied(self, info: RecordInfo, reader: str, purpose: Any) -> AccessDeniedError:
+        what = self._what(info, purpose)
         c = self.consent.consent(info.patient, reader)
         status = c.status(self.suite.chain.now())
         if status == "revoked":
@@ -241,7 +243,8 @@ class RecordsClient:
         me = self.sender.address
         if me != info.patient:
             if emergency_reason is None and ParticipantsClient(self.suite).get(me).suspended:
-                raise self._denied(info, me, purpose, suspended=True)
+                raise AccessDeniedError(f"{me} is suspended in the participant registry and may not read "
+                                        f"{self._what(info, purpose)}")
             try:
                 if emergency_reason is not None:
                     self.consent.emergency_access(info.record_id, emergency_reason)
@@ -249,7 +252,7 @@ class RecordsClient:
                     self.consent.log_access(info.record_id, purpose)
             except ContractRevert as exc:
                 if exc.name == "AccessNotPermitted" and emergency_reason is None:
-                    raise self._denied(info, me, purpose, suspended=False) from None
+                    raise self._denied(info, me, purpose) from None
                 raise
         return self.decrypt(info)
 

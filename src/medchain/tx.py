@@ -246,7 +246,7 @@ class Sender:
         revert = _as_revert(exc)
         if revert is not None:
             return revert
-        if isinstance(exc, (ConnectionError, OSError)) or "connection" in text:
+        if _connection_lost(exc):
             return ChainError(f"the node at {self.chain.endpoint} stopped answering ({type(exc).__name__})")
         return TransactionError(f"{type(exc).__name__}: {exc}")
 
@@ -478,6 +478,11 @@ def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEO
     return found
 
 
+def _connection_lost(exc: BaseException) -> bool:
+    """True when ``exc`` says the node stopped answering (not a revert or a rejected request)."""
+    return isinstance(exc, (ConnectionError, OSError)) or "connection" in str(exc).lower()
+
+
 def call(fn: ContractFunction, *, sender: str | None = None, block: Any = "latest") -> Any:
     """Call a view function; a revert raises the decoded :class:`ContractRevert`."""
     try:
@@ -488,7 +493,7 @@ def call(fn: ContractFunction, *, sender: str | None = None, block: Any = "lates
         revert = _as_revert(exc)
         if revert is not None:
             raise revert from None
-        if isinstance(exc, (ConnectionError, OSError)) or "connection" in str(exc).lower():
+        if _connection_lost(exc):
             where = getattr(fn.w3.provider, "endpoint_uri", None) or "the node"
             raise ChainError(f"the node at {where} stopped answering ({type(exc).__name__}) "
                              f"during a call to {fn.fn_name}") from None
