@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
+BASE_STAMP := $(VENV)/.installed-base
 NODE_STAMP := node_modules/.installed
 
 BROWNIE_VENV  := .venv-brownie
@@ -26,13 +27,18 @@ CHROMIUM         := /usr/bin/chromium
 CJK_FONT         := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 BROWSER_PACKAGES := chromium fonts-wqy-microhei
 
-.PHONY: demo test build bench fuzz clean install node-tools brownie brownie-check solc-shim brownie-networks slither slither-check
+.PHONY: demo test lint build bench fuzz clean install node-tools brownie brownie-check solc-shim brownie-networks slither slither-check
 
-demo: $(PY_STAMP)                ## every scenario on the embedded chain and embedded IPFS store
+demo: $(BASE_STAMP)              ## every scenario on the embedded chain and embedded IPFS store
 	$(BIN)/medchain demo
 
-test: $(PY_STAMP) $(NODE_STAMP) brownie slither $(CHROMIUM) $(CJK_FONT)  ## the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Slither, Chromium)
+test: $(PY_STAMP) $(NODE_STAMP) brownie slither $(CHROMIUM) $(CJK_FONT) lint  ## lint, then the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Slither, Chromium)
 	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_SLITHER=1 MEDCHAIN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+
+lint: $(PY_STAMP)                ## import layering (import-linter), ruff and mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check src tests scripts tools
+	$(BIN)/mypy
 
 # The portal's browser test drives Debian's Chromium (never a browser downloaded by Playwright),
 # installed when missing (as root; about 20 s); a CJK font so its screenshots render the Chinese.
@@ -64,11 +70,18 @@ bench: $(PY_STAMP) $(NODE_STAMP) ## gas snapshot (gas-snapshot.json) and through
 install: $(PY_STAMP)
 node-tools: $(NODE_STAMP)
 
+# The demo needs only the base install; the tests need the dev extras (every optional feature too).
+$(BASE_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
 $(PY_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+	touch $@ $(BASE_STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

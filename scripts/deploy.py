@@ -1,7 +1,7 @@
 """Deploy the MedChain suite: `python scripts/deploy.py [--chain anvil] [medchain deploy options]`,
 or `brownie run scripts/deploy.py [--network ID]` on Brownie's network."""
 
-from medchain.scripting import deploy_main
+from medchain.cli import deploy_main
 
 
 def main() -> None:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.chain import connect
-from medchain.deploy import deploy
+from medchain.core.accounts import dev_account
+from medchain.core.chain import connect
+from medchain.core.deploy import deploy
 from medchain.scenarios import CAST, ScenarioContext
 from medchain.scenarios.participants import setup
-from medchain.tx import Sender
+from medchain.core.tx import Sender
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

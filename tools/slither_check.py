@@ -2,7 +2,7 @@
 
 Runs inside ``.venv-slither`` (``make slither`` creates it; Slither pins web3 7.16, so it cannot
 share the main virtualenv), with ``PYTHONPATH=src`` so the standard-JSON input is built by
-``medchain.compiler`` exactly as ``medchain compile`` builds it (same sources, same pinned solc
+``medchain.core.compiler`` exactly as ``medchain compile`` builds it (same sources, same pinned solc
 0.8.28 or the solc-js shim, optimizer and EVM version); only the output selection differs, since
 Slither needs the ASTs and source maps.
 
@@ -59,7 +59,7 @@ def standard_json(root: Path) -> tuple[dict[str, Any], Path, list[str]]:
     """The compiler input of ``medchain compile`` (with Slither's outputs), the solc binary, and the
     project's contract source units."""
     sys.path.insert(0, str(ROOT / "src"))
-    from medchain.compiler import collect_sources, find_solc, standard_input
+    from medchain.core.compiler import collect_sources, find_solc, standard_input
 
     sources = collect_sources(root)
     data = standard_input(sources)

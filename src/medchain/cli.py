@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -9,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .commands import FAMILIES, Context, pass_ctx
-from .errors import MedChainError
+from medchain import __version__
+from medchain.core.commands import Context, pass_ctx
+from medchain.core.errors import MedChainError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +36,7 @@ def cli(ctx: click.Context, chain_spec: str, account_spec: str, deployments: Pat
 @click.option("--check", is_flag=True, help="Do not write; fail if the committed artifacts differ from the sources.")
 def compile(check: bool) -> None:
     """Compile the contracts into the package's committed artifacts."""
-    from . import compiler
+    from medchain.core import compiler
 
     binary, how = compiler.find_solc()
     click.echo(f"compiling with solc {compiler.SOLC_VERSION} ({how}), evm {compiler.EVM_VERSION}…", err=True)
@@ -59,8 +60,8 @@ def compile(check: bool) -> None:
 @pass_ctx
 def deploy(obj: Context, fresh: bool, governance: str | None) -> None:
     """Deploy every contract in dependency order and write the manifest (reusing matching code)."""
-    from .deploy import deploy as do_deploy
-    from .participants import check_address
+    from medchain.core.deploy import deploy as do_deploy
+    from medchain.core.registry import check_address
 
     gov = check_address(governance, "governance") if governance else None
     report = do_deploy(obj.chain, obj.sender(), directory=obj.deployments, governance=gov, fresh=fresh,
@@ -86,7 +87,7 @@ def status(obj: Context) -> None:
 @pass_ctx
 def demo(obj: Context, scenarios: tuple[str, ...]) -> None:
     """Run every scenario (or the named ones) on a freshly deployed suite."""
-    from . import scenarios as sc
+    from medchain import scenarios as sc
 
     for name in scenarios:
         sc.load(name)
@@ -101,7 +102,7 @@ def demo(obj: Context, scenarios: tuple[str, ...]) -> None:
 @click.option("--port", type=int, default=8545, show_default=True)
 def node(kind: str, port: int) -> None:
     """Run a local development node on 127.0.0.1 until Ctrl-C (use it with --chain http://127.0.0.1:PORT)."""
-    from .chain import LocalNode
+    from medchain.core.chain import LocalNode
 
     with LocalNode(kind, port) as n:
         click.echo(f"{kind} listening on {n.url} (chain id {n.chain_id}); Ctrl-C to stop", err=True)
@@ -123,7 +124,7 @@ def account() -> None:
               confirmation_prompt=True, help="Keystore password (or MEDCHAIN_KEYSTORE_PASSWORD).")
 def account_new(path: Path, password: str) -> None:
     """Create a new account in an encrypted JSON keystore (mode 0600)."""
-    from .accounts import create_keystore
+    from medchain.core.accounts import create_keystore
 
     click.echo(create_keystore(path, password).address)
 
@@ -132,14 +133,26 @@ def account_new(path: Path, password: str) -> None:
 @pass_ctx
 def account_show(obj: Context) -> None:
     """Show the address and balance of --account."""
-    from .accounts import load_account
+    from medchain.core.accounts import load_account
 
     acct = load_account(obj.account_spec, obj.chain)
     click.echo(f"{acct.address}  {obj.chain.w3.eth.get_balance(acct.address) / 10**18:.6f} ETH")
 
 
-for _family in FAMILIES:
-    cli.add_command(_family)
+def _mount() -> None:
+    """Mount each domain's commands (its ``_cli.COMMANDS``) and ``serve``."""
+    from medchain.claims._cli import COMMANDS as claims
+    from medchain.consent._cli import COMMANDS as consent
+    from medchain.drugs._cli import COMMANDS as drugs
+    from medchain.participants._cli import COMMANDS as participants
+    from medchain.research._cli import COMMANDS as research
+    from medchain.serve import serve
+
+    for command in [*participants, *consent, *claims, *drugs, *research, serve]:
+        cli.add_command(command)
+
+
+_mount()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -159,6 +172,25 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
     sys.exit(0)
+
+
+def deploy_main(argv: list[str] | None = None) -> None:
+    """Entry point of ``scripts/deploy.py``: ``medchain [--chain SPEC] deploy [options]`` as a script.
+
+    ``python scripts/deploy.py [--chain anvil] [--fresh] [--governance 0x…]`` (every option of
+    ``medchain deploy``), or ``brownie run scripts/deploy.py [--network ID]`` on Brownie's network.
+    A user error ends like the CLI's: ``error: <reason>`` and exit code 1.
+    """
+    from medchain.core.scripting import script_argv, script_chain
+
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--chain", default=None)
+    known, rest = pre.parse_known_args(script_argv(argv))
+    try:
+        main(["--chain", script_chain(known.chain), "deploy", *rest])
+    except SystemExit as exc:  # the CLI always exits; a script that worked returns
+        if exc.code not in (0, None):
+            raise
 
 
 if __name__ == "__main__":

@@ -3,13 +3,13 @@ accounts, the same chain, reverts decoded by medchain as by Brownie."""
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.chain import connect
-from medchain.deploy import Suite
-from medchain.errors import ContractRevert
+from medchain.core.accounts import dev_account
+from medchain.core.chain import connect
+from medchain.core.deploy import Suite
+from medchain.core.errors import ContractRevert
 from medchain.participants import ParticipantsClient, Role
-from medchain.scripting import brownie_endpoint
-from medchain.tx import Sender
+from medchain.core.scripting import brownie_endpoint
+from medchain.core.tx import Sender
 
 
 @pytest.fixture

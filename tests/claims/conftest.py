@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from medchain.claims import ClaimsClient
-from medchain.errors import ContractRevert
+from medchain.core.errors import ContractRevert
 from medchain.scenarios.claims import setup
 
 M = 10**6  # base units per MCUSD

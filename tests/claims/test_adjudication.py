@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from medchain.accounts import dev_account
+from medchain.core.accounts import dev_account
 from medchain.claims import encode_code, encode_icd10
 from medchain.consent import ConsentClient
-from medchain.contracts import load_artifact
+from medchain.core.contracts import load_artifact
 from medchain.participants import ParticipantsClient
-from medchain.tx import call, events
+from medchain.core.tx import call, events
 
 from .conftest import M, claim, client, new_plan, reverts
 
@@ -46,7 +46,7 @@ def test_a_claim_is_approved_in_its_transaction_with_the_deductible_applied(worl
 
 
 def _receipt(world, tx_hash):
-    from medchain.tx import Receipt
+    from medchain.core.tx import Receipt
 
     r = world.chain.w3.eth.get_transaction_receipt(tx_hash)
     return Receipt(tx_hash, r["blockNumber"], r["gasUsed"], r["status"], None, list(r["logs"]), r)
@@ -365,7 +365,7 @@ def test_enrolment_is_the_plans_insurer_only(world, cw):
 
     other = dev_account(16)
     ParticipantsClient(world.suite, gov).register_organization(other.address, "Rival Insurance", "insurer", encryption_key_of(other))
-    from medchain.tx import Sender
+    from medchain.core.tx import Sender
 
     rival = client(world, Sender(world.chain, other))
     args = reverts("NotPlanInsurer", rival.enroll, cw.plan, world.address("patient_2"), "2026-01-01", "2026-12-31")

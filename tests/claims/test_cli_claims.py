@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.chain import LocalNode
+from medchain.core.accounts import dev_account
+from medchain.core.chain import LocalNode
 from medchain.participants import encryption_key_of
 from medchain.scenarios.claims import CATALOGUE
 

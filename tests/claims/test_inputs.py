@@ -8,7 +8,7 @@ import pytest
 
 from medchain.claims import (decode_code, encode_code, normalize_icd10, parse_catalogue_csv, parse_claim, parse_date,
                              parse_plan)
-from medchain.errors import InvalidInputError
+from medchain.core.errors import InvalidInputError
 
 PATIENT = "0x" + "11" * 20
 GOOD = {"patient": PATIENT, "plan": 1, "service_date": "2026-03-02", "diagnoses": ["e119"],

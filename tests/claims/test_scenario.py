@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from medchain.scenarios import run
-from medchain.storage import parse_cid
+from medchain.core.storage import parse_cid
 
 
 def test_the_claims_story():

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from medchain.contracts import load_artifact
-from medchain.errors import ClaimsError
+from medchain.core.contracts import load_artifact
+from medchain.core.errors import ClaimsError
 from medchain.participants import ParticipantsClient
-from medchain.token import TokenClient
-from medchain.tx import events
+from medchain.core.token import TokenClient
+from medchain.core.tx import events
 
 from .conftest import M, claim, reverts
 

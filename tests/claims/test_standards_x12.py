@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
-from medchain.errors import StandardsError
-from medchain.standards import x12
+from medchain.core.errors import StandardsError
+from medchain.core.standards import x12
 
 APPROVED = {"status": "approved", "reason": 45, "billed": 150, "allowed": 120, "deductible": 100, "copay": 10,
             "coinsurance": 2, "patient_responsibility": 112, "payer": 8}

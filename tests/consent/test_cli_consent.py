@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.chain import LocalNode
+from medchain.core.accounts import dev_account
+from medchain.core.chain import LocalNode
 from medchain.participants import encryption_key_of
-from medchain.scenarios.emr import HBA1C
+from medchain.scenarios.consent import HBA1C
 
 from ..conftest import require_node_tool
 from ..core.test_cli import one_line_error, run

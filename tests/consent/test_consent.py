@@ -7,13 +7,13 @@ import pytest
 from eth_account import Account
 from web3 import Web3
 
-from medchain.accounts import dev_account
+from medchain.core.accounts import dev_account
 from medchain.consent import NO_END, ConsentClient, SignedRequest, consent_id
-from medchain.contracts import load_artifact
-from medchain.errors import ContractRevert, InvalidInputError, TransactionError
+from medchain.core.contracts import load_artifact
+from medchain.core.errors import ContractRevert, InvalidInputError, TransactionError
 from medchain.participants import ParticipantsClient
-from medchain.standards.consent_codes import Category, Purpose
-from medchain.tx import Sender, call, events
+from medchain.core.standards.consent_codes import Category, Purpose
+from medchain.core.tx import Sender, call, events
 
 DIABETES, CARDIOLOGY = int(Category.ENDOCRINE), int(Category.CARDIOLOGY)
 TREAT, RESEARCH = int(Purpose.TREATMENT), int(Purpose.RESEARCH)

@@ -6,7 +6,7 @@ from medchain.scenarios import run
 
 
 def test_the_emr_story(world, tmp_path):
-    summary = run(["emr"], chain=world.chain, log=lambda _: None, workdir=tmp_path)["emr"]
+    summary = run(["consent"], chain=world.chain, log=lambda _: None, workdir=tmp_path)["consent"]
     assert summary["refused_cardiology"] == summary["after_expiry"] == "AccessDeniedError"
     assert summary["after_revoke"] == "ConsentRevokedError" and summary["kept_reader_reads"] == "Condition"
     assert (summary["reads"], summary["emergency_reads"], summary["rekeyed"]) == (3, 1, 3)  # A's read logged too

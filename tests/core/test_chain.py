@@ -11,8 +11,8 @@ import time
 import pytest
 import requests
 
-from medchain.chain import LocalNode, connect, free_port
-from medchain.errors import ChainUnreachableError, ConfigurationError
+from medchain.core.chain import LocalNode, connect, free_port
+from medchain.core.errors import ChainUnreachableError, ConfigurationError
 
 from ..conftest import require_node_tool
 
@@ -22,7 +22,7 @@ from ..conftest import require_node_tool
 CHILD = """
 import signal, sys, time
 signal.signal(signal.SIGINT, signal.default_int_handler)
-from medchain.chain import connect
+from medchain.core.chain import connect
 chain = connect("anvil")
 print(chain.endpoint, flush=True)
 sys.stdin.readline()

@@ -11,7 +11,7 @@ import pytest
 from eth_account import Account
 
 from medchain import cli as cli_module
-from medchain.chain import LocalNode
+from medchain.core.chain import LocalNode
 
 from ..conftest import require_node_tool
 
@@ -49,7 +49,7 @@ def test_unknown_chain(capsys):
 
 
 def test_unreachable_url(capsys):
-    from medchain.chain import free_port
+    from medchain.core.chain import free_port
 
     code, _, err = run(capsys, "--chain", f"http://127.0.0.1:{free_port()}", "status")
     assert code == 1
@@ -73,7 +73,7 @@ def test_bad_role_name(capsys):
 
 
 def test_missing_artifact(capsys, monkeypatch, tmp_path):
-    import medchain.contracts as contracts
+    import medchain.core.contracts as contracts
 
     monkeypatch.setattr(contracts, "ARTIFACTS_DIR", tmp_path)
     contracts.load_artifact.cache_clear()

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from medchain import compiler
-from medchain.errors import CompilationError, ConfigurationError
+from medchain.core import compiler
+from medchain.core.errors import CompilationError, ConfigurationError
 
 from ..conftest import ROOT
 

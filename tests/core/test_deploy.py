@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.chain import connect
-from medchain.contracts import artifact_hash
-from medchain.deploy import SUITE, deploy, load_suite
-from medchain.errors import DeploymentError, WrongChainError
-from medchain.tx import Sender
+from medchain.core.accounts import dev_account
+from medchain.core.chain import connect
+from medchain.core.contracts import artifact_hash
+from medchain.core.deploy import SUITE, deploy, load_suite
+from medchain.core.errors import DeploymentError, WrongChainError
+from medchain.core.tx import Sender
 
 from ..conftest import require_node_tool
 

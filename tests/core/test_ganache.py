@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medchain.chain import connect
+from medchain.core.chain import connect
 from medchain.scenarios import run
 
 from ..conftest import require_node_tool

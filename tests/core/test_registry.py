@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 
-from medchain.accounts import dev_account
-from medchain.contracts import load_artifact
-from medchain.errors import ContractRevert, InvalidInputError, InvalidKeyError
+from medchain.core.accounts import dev_account
+from medchain.core.contracts import load_artifact
+from medchain.core.errors import ContractRevert, InvalidInputError, InvalidKeyError
 from medchain.participants import Kind, ParticipantsClient, Role, encryption_key_of
-from medchain.tx import events
+from medchain.core.tx import events
 
 NEW = 16  # development accounts 15..19 are outside the cast
 KEY = encryption_key_of(dev_account(NEW))
@@ -132,7 +132,7 @@ def test_suspension_state_errors(world):
 
 def test_role_checks_say_why(world):
     c = client(world).contract
-    check = lambda who, role: world.sender("governance").chain and __import__("medchain.tx", fromlist=["call"]).call(c.functions.requireRole(who, role))
+    check = lambda who, role: world.sender("governance").chain and __import__("medchain.core.tx", fromlist=["call"]).call(c.functions.requireRole(who, role))
     assert reverts("MissingRole", check, world.address("hospital_a"), int(Role.PHARMACY)) == {"account": world.address("hospital_a"), "role": int(Role.PHARMACY)}
     reverts("ParticipantNotRegistered", check, dev_account(NEW).address, 1)
     reverts("NotAnOrganization", check, world.address("patient_1"), 1)
@@ -142,7 +142,7 @@ def test_role_checks_say_why(world):
 
 
 def test_has_any_role(world):
-    from medchain.tx import call
+    from medchain.core.tx import call
 
     c = client(world).contract
     assert call(c.functions.hasAnyRole(world.address("pharmacy"), int(Role.PHARMACY | Role.HOSPITAL)))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from eth_account import Account
 
-from medchain.accounts import dev_account
-from medchain.errors import ContractRevert, InsufficientFundsError
+from medchain.core.accounts import dev_account
+from medchain.core.errors import ContractRevert, InsufficientFundsError
 from medchain.participants import ParticipantsClient, Role, encryption_key_of
-from medchain.tx import BulkError, Sender, call
+from medchain.core.tx import BulkError, Sender, call
 
 
 def _orgs(n, start=1000):

@@ -1,4 +1,4 @@
-"""Tests for medchain.crypto: sealing, ECIES key wrapping and the key vault."""
+"""Tests for medchain.core.crypto: sealing, ECIES key wrapping and the key vault."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medchain.crypto import (
+from medchain.core.crypto import (
     EncryptionKeyPair,
     KeyVault,
     RecordContext,
@@ -23,14 +23,14 @@ from medchain.crypto import (
     vault_record_key,
     wrap_key,
 )
-from medchain.errors import (
+from medchain.core.errors import (
     ConfigurationError,
     CryptoError,
     DecryptionError,
     InvalidKeyError,
     NotARecipientError,
 )
-from medchain.standards.consent_codes import Category
+from medchain.core.standards.consent_codes import Category
 
 PATIENT = "0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1"  # EIP-55
 OTHER_PATIENT = "0xFFcf8FDEE72ac11b5c542428B35EEF5769C409f0"

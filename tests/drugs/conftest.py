@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from medchain.drugs import DrugsClient, Reading
-from medchain.errors import ContractRevert
+from medchain.core.errors import ContractRevert
 
 GTIN = "09506000134352"
 OTHER_GTIN = "04006381333931"

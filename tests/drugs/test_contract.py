@@ -7,13 +7,13 @@ import datetime as dt
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.contracts import load_artifact
+from medchain.core.accounts import dev_account
+from medchain.core.contracts import load_artifact
 from medchain.drugs import (NO_RANGE, DrugsClient, QuarantineState, Reading, SerialTree, ShipmentStatus, UnitStatus,
                             batch_id, day_timestamp, gtin_number)
-from medchain.errors import CounterfeitSuspectedError, GS1Error, InvalidInputError
-from medchain.standards import gs1
-from medchain.tx import call, events
+from medchain.core.errors import CounterfeitSuspectedError, GS1Error, InvalidInputError
+from medchain.core.standards import gs1
+from medchain.core.tx import call, events
 
 from .conftest import GTIN, LOT, OTHER_GTIN, SERIALS, Lot, client, reading, reverts, today
 

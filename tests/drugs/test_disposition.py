@@ -9,10 +9,10 @@ import json
 import pytest
 
 from medchain.drugs import QuarantineState, ShipmentStatus, UnitStatus
-from medchain.errors import CounterfeitSuspectedError, InvalidInputError
+from medchain.core.errors import CounterfeitSuspectedError, InvalidInputError
 from medchain.participants import ParticipantsClient
-from medchain.standards import epcis
-from medchain.tx import events
+from medchain.core.standards import epcis
+from medchain.core.tx import events
 
 from .conftest import GTIN, client, reading, reverts
 from .test_contract import code, raw

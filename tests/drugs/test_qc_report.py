@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
-from medchain.crypto import KeyVault, vault_record_key
+from medchain.core.crypto import KeyVault, vault_record_key
 from medchain.drugs import DrugsClient, batch_id
-from medchain.errors import (AccessDeniedError, ContractRevert, DrugTracingError, IntegrityError, InvalidInputError,
+from medchain.core.errors import (AccessDeniedError, ContractRevert, DrugTracingError, IntegrityError, InvalidInputError,
                              NotARecipientError)
-from medchain.storage import EmbeddedStore
+from medchain.core.storage import EmbeddedStore
 
 from .conftest import GTIN, SERIALS, client, today
 

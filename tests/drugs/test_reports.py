@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from medchain import cli as cli_module
-from medchain.chain import LocalNode
+from medchain.core.chain import LocalNode
 from medchain.drugs import batch_id
-from medchain.drugs_chart import temperature_chart
-from medchain.standards import epcis
+from medchain.drugs import temperature_chart
+from medchain.core.standards import epcis
 
 from ..conftest import require_node_tool
 from .conftest import GTIN, LOT, client, reading
@@ -79,7 +79,7 @@ def test_readings_are_recovered_and_charted(world, lot, tmp_path):
 
 
 def test_the_cold_chain_scenario(world):
-    from medchain.scenarios import cold_chain
+    from medchain.scenarios import drugs as cold_chain
 
     summary = cold_chain.run(world)
     assert summary["verified"] == "GENUINE" and summary["quarantined_unit"] == "QUARANTINED"
@@ -104,9 +104,9 @@ def test_a_drugs_session_on_the_command_line(capsys, tmp_path):
     readings = tmp_path / "r.csv"
     readings.write_text("time,temperature_c,humidity_pct\n1900000000,5.0,40\n1900000600,12.5,40\n")
     with LocalNode("anvil") as node:
-        from medchain.accounts import dev_account
-        from medchain.chain import connect
-        from medchain.deploy import load_suite
+        from medchain.core.accounts import dev_account
+        from medchain.core.chain import connect
+        from medchain.core.deploy import load_suite
         from medchain.scenarios import CAST, ScenarioContext
         from medchain.scenarios.participants import setup
 
@@ -157,7 +157,7 @@ def test_a_drugs_session_on_the_command_line(capsys, tmp_path):
 
 
 def test_batch_ids_match_the_contract(world):
-    from medchain.tx import call
+    from medchain.core.tx import call
     from medchain.drugs import gtin_number
 
     assert batch_id(GTIN, "ÄB") == call(client(world).contract.functions.batchIdOf(gtin_number(GTIN), "ÄB"))

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from medchain.chain import connect, free_port
-from medchain.portal.app import create_app
-from medchain.portal.demo import seed
-from medchain.standards import gs1
+from medchain.core.chain import connect, free_port
+from medchain.drugs.portal.app import create_app
+from medchain.scenarios.portal import seed
+from medchain.core.standards import gs1
 
 from ..conftest import node_tool
 

@@ -9,7 +9,7 @@ import segno
 from click.testing import CliRunner
 
 from medchain.cli import cli
-from medchain.portal.qr import qr_code
+from medchain.drugs.portal.qr import qr_code
 
 from .conftest import link
 

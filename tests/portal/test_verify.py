@@ -61,7 +61,7 @@ def test_a_batch_level_code_shows_the_batch(client, demo):
 
 def test_a_code_typed_in_any_gs1_form_leads_to_the_pack_page(client, demo):
     unit = demo.codes["genuine"]
-    from medchain.standards import gs1
+    from medchain.core.standards import gs1
 
     answer = client.get("/check", params={"code": gs1.to_datamatrix(unit, symbology_id="]d2")}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == link(unit)
@@ -76,8 +76,8 @@ def test_a_resolver_base_with_a_path_prefix_is_accepted(client, demo):
 def test_a_batch_without_a_serial_list_cannot_be_checked_and_says_so(client, demo, tmp_path):
     from fastapi.testclient import TestClient
 
-    from medchain.portal.app import create_app
-    from medchain.portal.service import SerialStore
+    from medchain.drugs.portal.app import create_app
+    from medchain.drugs.portal.service import SerialStore
 
     with TestClient(create_app(demo.suite, SerialStore(tmp_path))) as empty:
         answer = empty.get("/api" + link(demo.codes["genuine"]))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from medchain.crypto import KeyVault
-from medchain.errors import StorageUnavailableError
-from medchain.ipfs_daemon import JsIpfsDaemon, find_jsipfs
-from medchain.storage import EmbeddedStore
+from medchain.core.crypto import KeyVault
+from medchain.core.errors import StorageUnavailableError
+from medchain.core.ipfs_daemon import JsIpfsDaemon, find_jsipfs
+from medchain.core.storage import EmbeddedStore
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from medchain.accounts import dev_account
+from medchain.core.accounts import dev_account
 from medchain.consent import ConsentClient, record_id_parts
-from medchain.contracts import load_artifact
-from medchain.crypto import EncryptionKeyPair, seal, vault_record_key, wrap_key
-from medchain.errors import (
+from medchain.core.contracts import load_artifact
+from medchain.core.crypto import EncryptionKeyPair, seal, vault_record_key, wrap_key
+from medchain.core.errors import (
     AccessDeniedError,
     ConsentRevokedError,
     ContractRevert,
@@ -25,10 +25,10 @@ from medchain.errors import (
     RekeyIncompleteError,
 )
 from medchain.participants import ParticipantsClient
-from medchain.records import ZERO, RecordsClient
-from medchain.scenarios.emr import DIAGNOSIS, ECG, HBA1C, hba1c
-from medchain.standards.consent_codes import Category
-from medchain.tx import Sender, call, events
+from medchain.consent import ZERO, RecordsClient
+from medchain.scenarios.consent import DIAGNOSIS, ECG, HBA1C, hba1c
+from medchain.core.standards.consent_codes import Category
+from medchain.core.tx import Sender, call, events
 
 DIABETES = int(Category.ENDOCRINE)
 

@@ -6,11 +6,11 @@ import ipfshttpclient
 import pytest
 
 from medchain.consent import ConsentClient
-from medchain.errors import StorageUnavailableError
-from medchain.records import RecordsClient
-from medchain.scenarios.emr import HBA1C, hba1c
-from medchain.storage import EmbeddedStore, IpfsHttpClientStore, KuboStore, compute_cid
-from medchain.tx import call
+from medchain.core.errors import StorageUnavailableError
+from medchain.consent import RecordsClient
+from medchain.scenarios.consent import HBA1C, hba1c
+from medchain.core.storage import EmbeddedStore, IpfsHttpClientStore, KuboStore, compute_cid
+from medchain.core.tx import call
 
 pytestmark = pytest.mark.ipfs
 

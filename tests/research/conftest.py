@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from medchain.errors import ContractRevert
+from medchain.core.errors import ContractRevert
 from medchain.research import DatasetBuild, ResearchClient
-from medchain.standards.consent_codes import Category, Purpose
-from medchain.storage import EmbeddedStore
-from medchain.token import TokenClient
+from medchain.core.standards.consent_codes import Category, Purpose
+from medchain.core.storage import EmbeddedStore
+from medchain.core.token import TokenClient
 
 LAB = int(Category.LABORATORY)
 NO_END = 2**40 - 1
@@ -111,7 +111,7 @@ def at(world, ts, who, fname, *args, contract="ResearchDataLicensing", gas=400_0
 
 def fails_at(world, ts, error, who, fname, *args, contract="ResearchDataLicensing"):
     """``fname`` fails in a block at ``ts``; where the backend's replay decodes the revert, it is ``error``."""
-    from medchain.errors import TransactionError
+    from medchain.core.errors import TransactionError
 
     with pytest.raises(TransactionError) as info:
         at(world, ts, who, fname, *args, contract=contract)

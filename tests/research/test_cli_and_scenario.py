@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from medchain import cli as cli_module
-from medchain.accounts import dev_account
-from medchain.chain import LocalNode, connect
-from medchain.deploy import deploy
+from medchain.core.accounts import dev_account
+from medchain.core.chain import LocalNode, connect
+from medchain.core.deploy import deploy
 from medchain.scenarios import CAST, ScenarioContext, run as run_scenarios
 from medchain.scenarios.participants import setup
-from medchain.token import TokenClient
-from medchain.tx import Sender
+from medchain.core.token import TokenClient
+from medchain.core.tx import Sender
 
 from ..conftest import require_node_tool
 from .conftest import LAB, grant, observation

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.contracts import load_artifact
-from medchain.crypto import EncryptionKeyPair
-from medchain.errors import CryptoError, InvalidInputError, StorageError
+from medchain.core.accounts import dev_account
+from medchain.core.contracts import load_artifact
+from medchain.core.crypto import EncryptionKeyPair
+from medchain.core.errors import CryptoError, InvalidInputError, StorageError
 from medchain.research import (Basis, DatasetBuild, Field, ResearchClient, Status, leaf_of, merkle_proof, merkle_root,
                                split, verify_proof)
-from medchain.token import TokenClient
-from medchain.tx import call, events
+from medchain.core.token import TokenClient
+from medchain.core.tx import call, events
 
 from .conftest import (CONSENTING, FIELDS, LAB, PRICE, SHARE, YEAR, at, client, fails_at, grant, make_dataset, mint,
                        observation, reverts, revoke)

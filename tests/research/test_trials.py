@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 
-from medchain.accounts import dev_account
-from medchain.contracts import load_artifact
-from medchain.errors import InvalidInputError
-from medchain.trials import AmendmentKind, TrialsClient, TrialStatus, document_hash
-from medchain.tx import Sender, events
+from medchain.core.accounts import dev_account
+from medchain.core.contracts import load_artifact
+from medchain.core.errors import InvalidInputError
+from medchain.research import AmendmentKind, TrialsClient, TrialStatus, document_hash
+from medchain.core.tx import Sender, events
 
 from .conftest import at, fails_at, reverts
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from medchain.chain import LocalNode, connect
+from medchain.core.chain import LocalNode, connect
 from medchain.scenarios import SCENARIOS, load, run
 
 from ..conftest import require_node_tool

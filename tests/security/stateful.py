@@ -22,13 +22,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from medchain.accounts import dev_account
-from medchain.chain import connect
-from medchain.deploy import deploy
-from medchain.errors import ContractRevert, MedChainError
+from medchain.core.accounts import dev_account
+from medchain.core.chain import connect
+from medchain.core.deploy import deploy
+from medchain.core.errors import ContractRevert, MedChainError
 from medchain.scenarios import CAST, ScenarioContext
 from medchain.scenarios.participants import setup
-from medchain.tx import Receipt, Sender
+from medchain.core.tx import Receipt, Sender
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 AHEAD = 7 * 86400

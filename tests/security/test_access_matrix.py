@@ -1,14 +1,14 @@
 """The access-control matrix: every state-changing function of every contract, called as every
-actor, passes for exactly the actors documented in ``medchain.access_matrix`` (and
+actor, passes for exactly the actors documented in ``tests.security.access_matrix`` (and
 docs/access-control.md); every other actor is refused with the documented error."""
 
 from __future__ import annotations
 
 import pytest
 
-from medchain import access_matrix as am
-from medchain.deploy import SUITE
-from medchain.errors import ContractRevert
+from tests.security import access_matrix as am
+from medchain.core.deploy import SUITE
+from medchain.core.errors import ContractRevert
 
 from ..conftest import ROOT
 
@@ -28,7 +28,7 @@ def test_every_suite_contract_is_in_the_matrix_or_pending():
 
 def test_the_committed_doc_is_current():
     assert (ROOT / "docs" / "access-control.md").read_text() == am.render(), \
-        "run `python -m medchain.access_matrix > docs/access-control.md`"
+        "run `python -m tests.security.access_matrix > docs/access-control.md`"
 
 
 @pytest.mark.parametrize("contract,function", CASES, ids=[f"{c}.{f}" for c, f in CASES])

@@ -26,16 +26,16 @@ from eth_abi import encode
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from medchain.accounts import dev_account
-from medchain.chain import LocalNode, connect
+from medchain.core.accounts import dev_account
+from medchain.core.chain import LocalNode, connect
 from medchain.claims import encode_code, encode_icd10
-from medchain.contracts import decode_revert, load_artifact
-from medchain.errors import ContractRevert, TransactionError
+from medchain.core.contracts import decode_revert, load_artifact
+from medchain.core.errors import ContractRevert, TransactionError
 from medchain.participants import ParticipantsClient, encryption_key_of
 from medchain.research import Field
 from medchain.scenarios import CAST
-from medchain.standards.consent_codes import Category, Purpose
-from medchain.tx import Sender, calldata, call, events
+from medchain.core.standards.consent_codes import Category, Purpose
+from medchain.core.tx import Sender, calldata, call, events
 
 from ..conftest import deploy_world, require_node_tool
 

@@ -13,17 +13,17 @@ import time
 
 import pytest
 
-from medchain.accounts import dev_account
-from medchain.chain import LocalNode, connect, free_port
+from medchain.core.accounts import dev_account
+from medchain.core.chain import LocalNode, connect, free_port
 from medchain.consent import ConsentClient
-from medchain.contracts import load_artifact
-from medchain.crypto import KeyVault
-from medchain.errors import ChainError, StorageError, StorageTimeoutError, StorageUnavailableError, TransactionError
+from medchain.core.contracts import load_artifact
+from medchain.core.crypto import KeyVault
+from medchain.core.errors import ChainError, StorageError, StorageTimeoutError, StorageUnavailableError, TransactionError
 from medchain.participants import Role, encryption_key_of
-from medchain.records import RecordsClient
-from medchain.scenarios.emr import HBA1C, hba1c
-from medchain.storage import EmbeddedStore, KuboStore, compute_cid
-from medchain.tx import Sender, call
+from medchain.consent import RecordsClient
+from medchain.scenarios.consent import HBA1C, hba1c
+from medchain.core.storage import EmbeddedStore, KuboStore, compute_cid
+from medchain.core.tx import Sender, call
 
 from ..conftest import require_node_tool
 
@@ -96,7 +96,7 @@ def test_anvil_killed_mid_batch_fails_clearly_and_the_batch_resumes_without_dupl
 def test_anvil_killed_mid_scenario_fails_clearly_and_the_scenario_resumes_without_duplicates(tmp_path):
     """The participants scenario's directory build (the step every other scenario starts with) is cut
     by a dying node; run again on the same deployment, it finishes and registers nobody twice."""
-    from medchain.deploy import deploy
+    from medchain.core.deploy import deploy
     from medchain.scenarios import CAST, ScenarioContext
     from medchain.scenarios.participants import ORGANISATIONS, PATIENTS, setup
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
 from medchain.consent import NO_END, ConsentClient, new_record_id
-from medchain.errors import InvalidInputError
-from medchain.standards.consent_codes import Action, Category, Purpose
-from medchain.tx import events
+from medchain.core.errors import InvalidInputError
+from medchain.core.standards.consent_codes import Action, Category, Purpose
+from medchain.core.tx import events
 
 from .stateful import ChainMachine, block_time, embedded_world, outcome, run
 

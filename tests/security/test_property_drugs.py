@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
 from medchain.drugs import DrugsClient, ShipmentStatus
-from medchain.errors import CounterfeitSuspectedError
+from medchain.core.errors import CounterfeitSuspectedError
 
 from .stateful import ChainMachine, embedded_world, outcome, run
 

@@ -24,10 +24,10 @@ from hypothesis.stateful import invariant, precondition, rule
 
 from medchain.consent import NO_END, ConsentClient
 from medchain.research import DatasetBuild, ResearchClient, Status
-from medchain.standards.consent_codes import Category
-from medchain.storage import EmbeddedStore
-from medchain.token import TokenClient
-from medchain.tx import call, events
+from medchain.core.standards.consent_codes import Category
+from medchain.core.storage import EmbeddedStore
+from medchain.core.token import TokenClient
+from medchain.core.tx import call, events
 
 from .stateful import ChainMachine, embedded_world, outcome, run
 

@@ -1,12 +1,12 @@
-"""Tests for the consent catalogue (medchain.standards.consent_codes)."""
+"""Tests for the consent catalogue (medchain.core.standards.consent_codes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from medchain.errors import StandardsError
-from medchain.standards import consent_codes as cc
-from medchain.standards.consent_codes import Action, Category, Purpose
+from medchain.core.errors import StandardsError
+from medchain.core.standards import consent_codes as cc
+from medchain.core.standards.consent_codes import Action, Category, Purpose
 
 
 def test_bit_indexes_are_the_on_chain_format():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from medchain.errors import GS1Error, StandardsError
-from medchain.standards import epcis, gs1
+from medchain.core.errors import GS1Error, StandardsError
+from medchain.core.standards import epcis, gs1
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository root (/work/main)
 OFFICIAL = ROOT / ".." / "shared" / "standards" / "epcis"

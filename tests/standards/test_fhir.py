@@ -1,4 +1,4 @@
-"""Tests for medchain.standards.fhir: record validation and Consent rendering."""
+"""Tests for medchain.core.standards.fhir: record validation and Consent rendering."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 from fhir.resources.R4B.consent import Consent
 
-from medchain.errors import FHIRValidationError, StandardsError
-from medchain.standards.consent_codes import Action, Category, Purpose
-from medchain.standards.fhir import ETHEREUM_ADDRESS_SYSTEM, consent_to_fhir, validate_record
+from medchain.core.errors import FHIRValidationError, StandardsError
+from medchain.core.standards.consent_codes import Action, Category, Purpose
+from medchain.core.standards.fhir import ETHEREUM_ADDRESS_SYSTEM, consent_to_fhir, validate_record
 
 SUBJECT = {"reference": "Patient/pseudo-7f3a"}
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from medchain.errors import GS1Error, StandardsError
-from medchain.standards import gs1
-from medchain.standards.gs1 import GS, UnitCode
+from medchain.core.errors import GS1Error, StandardsError
+from medchain.core.standards import gs1
+from medchain.core.standards.gs1 import GS, UnitCode
 
 TODAY = dt.date(2025, 6, 1)  # fixed reference year for the century window
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from medchain.errors import StorageUnavailableError
-from medchain.ipfs_daemon import JsIpfsDaemon, find_jsipfs
-from medchain.storage import EmbeddedStore, KuboStore
+from medchain.core.errors import StorageUnavailableError
+from medchain.core.ipfs_daemon import JsIpfsDaemon, find_jsipfs
+from medchain.core.storage import EmbeddedStore, KuboStore
 
 try:
     JSIPFS = find_jsipfs()

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medchain.errors import ConfigurationError, InvalidCIDError
-from medchain.storage import (
+from medchain.core.errors import ConfigurationError, InvalidCIDError
+from medchain.core.storage import (
     DAG_PB,
     RAW,
     EmbeddedStore,

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from medchain.errors import (
+from medchain.core.errors import (
     ConfigurationError,
     ContentNotFoundError,
     IntegrityError,
     InvalidCIDError,
     StorageUnavailableError,
 )
-from medchain.storage import ContentStore, EmbeddedStore, KuboStore, compute_cid, open_store
+from medchain.core.storage import ContentStore, EmbeddedStore, KuboStore, compute_cid, open_store
 
 ABSENT = "bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba"
 

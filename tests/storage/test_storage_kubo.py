@@ -13,14 +13,14 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medchain.errors import (
+from medchain.core.errors import (
     IntegrityError,
     InvalidCIDError,
     StorageTimeoutError,
     StorageUnavailableError,
 )
-from medchain.ipfs_daemon import JsIpfsDaemon, find_jsipfs
-from medchain.storage import (
+from medchain.core.ipfs_daemon import JsIpfsDaemon, find_jsipfs
+from medchain.core.storage import (
     ContentStore,
     EmbeddedStore,
     IpfsHttpClientStore,

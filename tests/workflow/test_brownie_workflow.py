@@ -22,8 +22,8 @@ import re
 
 import pytest
 
-from medchain import compiler
-from medchain.contracts import load_artifact
+from medchain.core import compiler
+from medchain.core.contracts import load_artifact
 from medchain.scenarios import SCENARIOS
 
 from ..conftest import ROOT, node_tool

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-FAMILIES = ["registry", "drugs", "consent", "records", "claims", "research"]
+FAMILIES = ["participants", "drugs", "consent", "records", "claims", "research"]
 SNAPSHOT_FILE = "gas-snapshot.json"
 
 
@@ -28,12 +28,12 @@ def operations() -> dict[str, Callable[[Any], Any]]:
 
 def measure_gas(names: list[str] | None = None, chain_spec: str = "embedded") -> dict[str, int]:
     """Gas used by each named operation on a fresh deployment (embedded chain by default)."""
-    from ..chain import connect
-    from ..deploy import deploy
-    from ..scenarios import CAST, ScenarioContext
-    from ..scenarios.participants import setup
-    from ..accounts import dev_account
-    from ..tx import Sender
+    from medchain.core.chain import connect
+    from medchain.core.deploy import deploy
+    from medchain.scenarios import CAST, ScenarioContext
+    from medchain.scenarios.participants import setup
+    from medchain.core.accounts import dev_account
+    from medchain.core.tx import Sender
 
     ops = operations()
     selected = names or sorted(ops)

@@ -7,8 +7,8 @@ import json
 import platform
 import time
 
-from . import measure_gas, write_snapshot
-from .throughput import compare
+from medchain.bench import measure_gas, write_snapshot
+from medchain.bench.throughput import compare
 
 
 def main() -> None:

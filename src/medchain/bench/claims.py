@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..scenarios.claims import ClaimsWorld, setup
+from medchain.scenarios.claims import ClaimsWorld, setup
 
 VISIT = ("CPT:99214", 1, "140.00")
 SERVICE_DATE = 1781481600  # 2026-06-15: a fixed date keeps the calldata, hence the gas, the same every day
@@ -87,7 +87,7 @@ def appeal(ctx: Any) -> Any:
 
 def fund(ctx: Any) -> Any:
     w = _world(ctx)
-    from ..token import TokenClient
+    from medchain.core.token import TokenClient
 
     TokenClient(ctx.suite, ctx.sender("governance")).mint(ctx.address("insurer"), w.insurer.units("1000"))
     w.insurer.fund("1000")

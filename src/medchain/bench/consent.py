@@ -15,8 +15,8 @@ from typing import Any, Callable
 from eth_account import Account
 from eth_utils import keccak
 
-from ..consent import ConsentClient
-from ..standards.consent_codes import Action, Category, Purpose
+from medchain.consent.client import ConsentClient
+from medchain.core.standards.consent_codes import Action, Category, Purpose
 
 #: Fixed terms so every run encodes the same calldata (deterministic gas).
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -154,12 +154,12 @@ def scale(sizes: tuple[int, ...] = (10, 1_000, 10_000), chain_spec: str = "anvil
     from pathlib import Path
     import tempfile
 
-    from ..accounts import dev_account
-    from ..chain import connect
-    from ..deploy import deploy
-    from ..scenarios import CAST, ScenarioContext
-    from ..scenarios.participants import setup
-    from ..tx import Sender
+    from medchain.core.accounts import dev_account
+    from medchain.core.chain import connect
+    from medchain.core.deploy import deploy
+    from medchain.scenarios import CAST, ScenarioContext
+    from medchain.scenarios.participants import setup
+    from medchain.core.tx import Sender
 
     gas: dict[str, list[int]] = {"grant": [], "amend": [], "logAccess": [], "anchor": []}
     started = time.perf_counter()
@@ -213,7 +213,7 @@ def scale(sizes: tuple[int, ...] = (10, 1_000, 10_000), chain_spec: str = "anvil
 def main() -> None:  # pragma: no cover - a report for humans
     import argparse
 
-    from .records import put_get_timing
+    from medchain.bench.records import put_get_timing
 
     parser = argparse.ArgumentParser(description="consent/records scale and 1 MB record timings")
     parser.add_argument("--chain", default="anvil")

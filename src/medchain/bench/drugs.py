@@ -15,7 +15,7 @@ import datetime as dt
 import time
 from typing import Any, Callable
 
-from ..drugs import DrugsClient, Reading, SerialTree, batch_id
+from medchain.drugs.client import DrugsClient, Reading, SerialTree
 
 GTIN = "09506000134352"
 BIG = 16_384
@@ -223,13 +223,14 @@ def recall_report_timing(units: int = 10_000, holders: int = 50, chain_spec: str
     import tempfile
     from pathlib import Path
 
-    from ..accounts import dev_account
-    from ..chain import connect
-    from ..deploy import deploy
-    from ..participants import ParticipantsClient, Role, encryption_key_of
-    from ..scenarios import CAST, ScenarioContext
-    from ..scenarios.participants import setup
-    from ..tx import Sender
+    from medchain.core.accounts import dev_account
+    from medchain.core.chain import connect
+    from medchain.core.deploy import deploy
+    from medchain.core.registry import Role, encryption_key_of
+    from medchain.participants.client import ParticipantsClient
+    from medchain.scenarios import CAST, ScenarioContext
+    from medchain.scenarios.participants import setup
+    from medchain.core.tx import Sender
 
     with connect(chain_spec) as chain, tempfile.TemporaryDirectory() as tmp:
         gov = Sender(chain, dev_account(CAST["governance"]))
@@ -253,7 +254,7 @@ def recall_report_timing(units: int = 10_000, holders: int = 50, chain_spec: str
             for i, a in enumerate(accounts):
                 batch.add(maker.contract.functions.ship(result.batch_id, a.address, share, i * share))
         refs = [e for e in maker.history(result.batch_id) if e[0] == "ShipmentSent"]
-        from ..drugs import ShipmentRef
+        from medchain.drugs.client import ShipmentRef
 
         per_holder = max(1, dispensed // holders)
         for (_, log), a in zip(refs, accounts):

@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 from eth_utils import keccak
 
-from ..consent import ConsentClient
-from .consent import record_id
+from medchain.consent.client import ConsentClient
+from medchain.bench.consent import record_id
 
 #: A CIDv0 is what the default store gives (46 characters).
 CID = "QmYxzJXWu351BHgoXb7Spscg2o8wFxLHtxRcrMkmwfU3fs"
@@ -67,18 +67,18 @@ def put_get_timing(chain_spec: str = "anvil", size: int = 1_000_000, runs: int =
     Returns:
         One row per backend: ``{"backend", "put_s", "get_s", "runs"}`` (medians).
     """
-    from ..accounts import dev_account
-    from ..chain import connect
-    from ..crypto import KeyVault
-    from ..deploy import deploy
-    from ..errors import StorageUnavailableError
-    from ..ipfs_daemon import JsIpfsDaemon
-    from ..records import RecordsClient
-    from ..scenarios import CAST, ScenarioContext
-    from ..scenarios.emr import HBA1C
-    from ..scenarios.participants import setup
-    from ..storage import EmbeddedStore, KuboStore
-    from ..tx import Sender
+    from medchain.core.accounts import dev_account
+    from medchain.core.chain import connect
+    from medchain.core.crypto import KeyVault
+    from medchain.core.deploy import deploy
+    from medchain.core.errors import StorageUnavailableError
+    from medchain.core.ipfs_daemon import JsIpfsDaemon
+    from medchain.consent.records import RecordsClient
+    from medchain.scenarios import CAST, ScenarioContext
+    from medchain.scenarios.consent import HBA1C
+    from medchain.scenarios.participants import setup
+    from medchain.core.storage import EmbeddedStore, KuboStore
+    from medchain.core.tx import Sender
 
     record = {**HBA1C, "note": [{"text": "x" * (size - 600)}]}
     rows = []

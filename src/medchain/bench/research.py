@@ -20,12 +20,12 @@ from typing import Any, Callable
 from eth_account import Account
 from eth_utils import keccak
 
-from ..research import Field, ResearchClient
-from ..standards.consent_codes import Category, Purpose
-from ..storage import EmbeddedStore
-from ..token import TokenClient
-from ..trials import TrialsClient
-from ..tx import Sender
+from medchain.research.licensing import Field, ResearchClient
+from medchain.core.standards.consent_codes import Category, Purpose
+from medchain.core.storage import EmbeddedStore
+from medchain.core.token import TokenClient
+from medchain.research.trials import TrialsClient
+from medchain.core.tx import Sender
 
 LAB = int(Category.LABORATORY)
 NO_END = 2**40 - 1
@@ -56,7 +56,7 @@ def bench_patients(count: int, offset: int = 0) -> list[Any]:
 
 def enlist_patients(ctx: Any, accounts: list[Any], steward: str) -> None:
     """Fund, register and give research consent to ``steward`` for each account, in JSON-RPC batches."""
-    from ..participants import encryption_key_of
+    from medchain.core.registry import encryption_key_of
 
     chain = ctx.chain
     registry = ctx.suite.contract("ParticipantRegistry")
@@ -90,7 +90,7 @@ def flood(ctx: Any, raws: list[bytes]) -> None:
     Raises:
         TransactionError: a transaction failed.
     """
-    from ..errors import TransactionError
+    from medchain.core.errors import TransactionError
 
     chain = ctx.chain
     if chain.kind != "anvil":
@@ -327,11 +327,11 @@ def licence_gas_by_contributors(counts: tuple[int, ...] = (10, 10_000), chain_sp
     Returns:
         ``{contributors: {"first": gas, "again": gas}}``.
     """
-    from ..accounts import dev_account
-    from ..chain import connect
-    from ..deploy import deploy
-    from ..scenarios import CAST, ScenarioContext
-    from ..scenarios.participants import setup
+    from medchain.core.accounts import dev_account
+    from medchain.core.chain import connect
+    from medchain.core.deploy import deploy
+    from medchain.scenarios import CAST, ScenarioContext
+    from medchain.scenarios.participants import setup
 
     with connect(chain_spec, timeout=120) as chain, tempfile.TemporaryDirectory() as tmp:
         gov = Sender(chain, dev_account(CAST["governance"]))

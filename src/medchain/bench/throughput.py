@@ -8,11 +8,11 @@ from typing import Any
 from eth_account import Account
 from eth_utils import keccak
 
-from ..accounts import dev_account
-from ..chain import connect
-from ..contracts import contract_at, load_artifact
-from ..participants import Role
-from ..tx import Sender, fetch_receipts
+from medchain.core.accounts import dev_account
+from medchain.core.chain import connect
+from medchain.core.contracts import contract_at, load_artifact
+from medchain.core.registry import Role
+from medchain.core.tx import Sender, fetch_receipts
 
 
 def _orgs(n: int, salt: int) -> list[tuple[str, bytes]]:

@@ -1,5 +1,9 @@
 """Scripted scenarios: each runs a story end to end against a freshly deployed suite.
 
+This package composes the domains (a claim needs the patient's consent; a research story needs
+consents, licences and trials), so it sits above them: the only place, with :mod:`medchain.bench`,
+:mod:`medchain.serve` and :mod:`medchain.cli`, that imports several domains. One module per domain.
+
 A scenario is a module with ``TITLE`` and ``run(ctx: ScenarioContext) -> dict``; the dict is its
 summary (what a test or a report checks). ``medchain demo`` and ``scripts/<name>.py`` run them.
 """
@@ -14,14 +18,16 @@ from typing import Any, Callable
 
 from eth_account.signers.local import LocalAccount
 
-from ..accounts import dev_account
-from ..chain import Chain, connect
-from ..deploy import Suite, deploy
-from ..errors import ConfigurationError
-from ..tx import Sender
+from medchain.core.accounts import dev_account
+from medchain.core.chain import Chain, connect
+from medchain.core.deploy import Suite, deploy
+from medchain.core.errors import ConfigurationError
+from medchain.core.tx import Sender
 
-#: Scenario modules in the order ``medchain demo`` runs them.
-SCENARIOS = ["participants", "emr", "cold_chain", "claims", "research"]
+#: Scenario modules (named by domain) in the order ``medchain demo`` runs them.
+SCENARIOS = ["participants", "consent", "drugs", "claims", "research"]
+#: Earlier names of scenarios, still accepted.
+ALIASES = {"emr": "consent", "cold_chain": "drugs"}
 
 #: The cast: who each development account plays in every scenario.
 CAST = {
@@ -62,6 +68,7 @@ def load(name: str) -> Any:
     Raises:
         ConfigurationError: unknown scenario.
     """
+    name = ALIASES.get(name, name)
     if name not in SCENARIOS:
         raise ConfigurationError(f"unknown scenario {name!r}; scenarios: {', '.join(SCENARIOS)}")
     return importlib.import_module(f"{__name__}.{name}")
@@ -73,7 +80,7 @@ def run(names: list[str] | None = None, *, chain: Chain | str = "embedded", log:
 
     Args:
         names: Scenarios to run (default: all, in order).
-        chain: A connected chain or a spec for :func:`medchain.chain.connect`.
+        chain: A connected chain or a spec for :func:`medchain.core.chain.connect`.
         log: Where progress lines go.
         workdir: Folder for off-chain files (IPFS store, key vault); a temporary one by default.
 
@@ -106,9 +113,9 @@ def script_main(name: str, argv: list[str] | None = None) -> dict[str, Any]:
     ``brownie run scripts/<name>.py [--network ID]``.
 
     One code path for every way a scenario script is started: the chain is ``--chain`` (default
-    ``embedded``) or, under ``brownie run``, Brownie's active network (:mod:`medchain.scripting`).
+    ``embedded``) or, under ``brownie run``, Brownie's active network (:mod:`medchain.core.scripting`).
     """
-    from ..scripting import script_argv, script_chain, script_parser
+    from medchain.core.scripting import script_argv, script_chain, script_parser
 
     args = script_parser(f"scripts/{name}.py", load(name).TITLE).parse_args(script_argv(argv))
     return run([name], chain=script_chain(args.chain))[name]

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..accounts import dev_account
-from ..claims import ClaimsClient
-from ..consent import ConsentClient
-from ..token import TokenClient
-from ..tx import Sender
-from . import ScenarioContext
-from .participants import setup as setup_participants
+from medchain.core.accounts import dev_account
+from medchain.claims.client import ClaimsClient
+from medchain.consent.client import ConsentClient
+from medchain.core.token import TokenClient
+from medchain.core.tx import Sender
+from medchain.scenarios import ScenarioContext
+from medchain.scenarios.participants import setup as setup_participants
 
 TITLE = "claim adjudication: plan, catalogue, claims decided in one transaction, review, settlement, reconciliation"
 
@@ -92,9 +92,9 @@ def _seal_documents(ctx: ScenarioContext, patient: str) -> str:
     import json
     import os
 
-    from ..crypto import RecordContext, seal
-    from ..standards.consent_codes import Category
-    from ..storage import EmbeddedStore
+    from medchain.core.crypto import RecordContext, seal
+    from medchain.core.standards.consent_codes import Category
+    from medchain.core.storage import EmbeddedStore
 
     note = {"resourceType": "Observation", "status": "final", "code": {"text": "HbA1c"},
             "valueQuantity": {"value": 8.1, "unit": "%"}}

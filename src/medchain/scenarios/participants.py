@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ContractRevert
-from ..participants import ParticipantsClient, Role, encryption_key_of
-from . import ScenarioContext
+from medchain.core.errors import ContractRevert
+from medchain.core.registry import Role, encryption_key_of
+from medchain.participants.client import ParticipantsClient
+from medchain.scenarios import ScenarioContext
 
 TITLE = "the participant directory: organisations, roles, patients, suspension, governance hand-over"
 

@@ -17,16 +17,16 @@ from typing import Any
 from eth_account import Account
 from eth_utils import keccak
 
-from ..consent import ConsentClient
-from ..crypto import EncryptionKeyPair
-from ..errors import ContractRevert
-from ..research import Field, ResearchClient
-from ..standards.consent_codes import Category
-from ..storage import EmbeddedStore
-from ..token import TokenClient
-from ..trials import TrialsClient
-from . import ScenarioContext
-from .participants import setup
+from medchain.consent.client import ConsentClient
+from medchain.core.crypto import EncryptionKeyPair
+from medchain.core.errors import ContractRevert
+from medchain.research.licensing import Field, ResearchClient
+from medchain.core.standards.consent_codes import Category
+from medchain.core.storage import EmbeddedStore
+from medchain.core.token import TokenClient
+from medchain.research.trials import TrialsClient
+from medchain.scenarios import ScenarioContext
+from medchain.scenarios.participants import setup
 
 TITLE = "research data licensing: consenting patients only, field licences, shared revenue, trial records"
 
