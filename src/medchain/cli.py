@@ -1,8 +1,14 @@
-"""The ``medchain`` command line. Every user error ends with a one-line reason and exit code 1."""
+"""The ``medchain`` command line.
+
+Exit codes: 0 done; 1 a user error (``error: <reason>`` on one line; ``MEDCHAIN_DEBUG=1`` prints the
+full message); 2 a usage error (an unknown option, a missing argument or file: one line too);
+130 interrupted (Ctrl-C). Some commands document further codes of their own.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -25,11 +31,27 @@ from medchain.core.errors import MedChainError
               help="Folder of deployment manifests (<chain-id>.json).")
 @click.option("--manifest", type=click.Path(path_type=Path), default=None,
               help="A manifest file to use instead of <deployments>/<chain-id>.json; its chain id is checked.")
+@click.option("-v", "--verbose", count=True, help="Log what the library does (-v: info, -vv: debug), on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.pass_context
-def cli(ctx: click.Context, chain_spec: str, account_spec: str, deployments: Path, manifest: Path | None) -> None:
+def cli(ctx: click.Context, chain_spec: str, account_spec: str, deployments: Path, manifest: Path | None,
+        verbose: int, quiet: bool) -> None:
     """MedChain: consent, medical records, drug tracing, claims and research licensing on Ethereum."""
+    _configure_logging(verbose, quiet)
     ctx.obj = Context(chain_spec, account_spec, deployments, manifest)
     ctx.call_on_close(ctx.obj.close)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    """The library logs through ``logging`` (logger ``medchain``) and prints nothing; the CLI shows it."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logger = logging.getLogger("medchain")
+    logger.setLevel(level)
+    if not any(getattr(h, "_medchain_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler._medchain_cli = True  # type: ignore[attr-defined]  # a marker: one handler per process
+        logger.addHandler(handler)
 
 
 @cli.command()
@@ -130,13 +152,21 @@ def account_new(path: Path, password: str) -> None:
 
 
 @account.command("show")
+@click.option("--key", "show_key", is_flag=True,
+              help="Print only the account's encryption public key (compressed secp256k1, hex): what "
+                   "`participants register-org --key` and `register-patient` take.")
 @pass_ctx
-def account_show(obj: Context) -> None:
-    """Show the address and balance of --account."""
+def account_show(obj: Context, show_key: bool) -> None:
+    """Show the address, balance and encryption public key of --account."""
     from medchain.core.accounts import load_account
+    from medchain.core.registry import encryption_key_of
 
     acct = load_account(obj.account_spec, obj.chain)
-    click.echo(f"{acct.address}  {obj.chain.w3.eth.get_balance(acct.address) / 10**18:.6f} ETH")
+    key = encryption_key_of(acct).hex()
+    if show_key:
+        click.echo(key)
+        return
+    click.echo(f"{acct.address}  {obj.chain.w3.eth.get_balance(acct.address) / 10**18:.6f} ETH  key {key}")
 
 
 def _mount() -> None:
@@ -162,8 +192,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        click.echo(f"error: {exc.format_message()}{where}".replace("\n", " "), err=True)
+        sys.exit(2)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {exc.format_message()}".replace("\n", " "), err=True)
         sys.exit(exc.exit_code)
     except MedChainError as exc:
         click.echo(f"error: {exc}".splitlines()[0] if os.environ.get("MEDCHAIN_DEBUG") is None else f"error: {exc}", err=True)

@@ -76,12 +76,20 @@ def check_encryption_key(key: bytes | str) -> bytes:
 def check_address(value: str, what: str = "address") -> str:
     """Checksum an address given by a user.
 
+    An all-lower or all-upper case address is taken as it is; a mixed-case one must carry a valid
+    EIP-55 checksum (a typo in a checksummed address is caught, not silently accepted).
+
     Raises:
-        InvalidInputError: not a 20-byte hex address.
+        InvalidInputError: not a 20-byte hex address, or a mixed-case address with a wrong checksum.
     """
     if not isinstance(value, str) or not Web3.is_address(value):
         raise InvalidInputError(f"{what} {value!r} is not an Ethereum address (0x + 40 hex digits)")
-    return Web3.to_checksum_address(value)
+    checksummed = Web3.to_checksum_address(value)
+    digits = value[2:] if value[:2] in ("0x", "0X") else value
+    if digits not in (digits.lower(), digits.upper()) and value != checksummed:
+        raise InvalidInputError(f"{what} {value} has a wrong EIP-55 checksum (mixed case): check it for a typo; "
+                                f"the checksummed form of these digits is {checksummed}")
+    return checksummed
 
 
 @dataclass(frozen=True)
