@@ -106,15 +106,24 @@ def status(obj: Context) -> None:
 
 @cli.command()
 @click.argument("scenarios", nargs=-1)
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the scenarios' off-chain files (IPFS store, key vault, charts, exports) in this folder "
+                   "(default: a temporary folder, removed at the end).")
 @pass_ctx
-def demo(obj: Context, scenarios: tuple[str, ...]) -> None:
-    """Run every scenario (or the named ones) on a freshly deployed suite."""
+def demo(obj: Context, scenarios: tuple[str, ...], workdir: Path | None) -> None:
+    """Run every scenario (or the named ones) on a freshly deployed suite.
+
+    Scenarios, in order: participants, consent, drugs, claims, research (``emr`` and ``cold_chain``
+    are the earlier names of consent and drugs).
+    """
     from medchain import scenarios as sc
 
     for name in scenarios:
         sc.load(name)
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    results = sc.run(list(scenarios) or None, chain=obj.chain, log=click.echo)
+    results = sc.run(list(scenarios) or None, chain=obj.chain, log=click.echo, workdir=workdir)
     click.echo(f"{len(results)} scenario(s) passed on {obj.chain.kind} (chain id {obj.chain.chain_id}) "
                f"in {time.perf_counter() - started:.1f} s")
 
@@ -187,6 +196,8 @@ _mount()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; a :class:`MedChainError` becomes ``error: <reason>`` and exit code 1."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # piped output survives a Ctrl-C line by line
     try:
         cli.main(args=argv, prog_name="medchain", standalone_mode=False)
     except click.exceptions.Abort:

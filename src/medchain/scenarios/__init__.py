@@ -45,6 +45,8 @@ class ScenarioContext:
     suite: Suite
     workdir: Path
     log: Callable[[str], None] = print
+    #: Whether ``workdir`` outlives the run (``medchain demo --workdir``), so a file there may be named.
+    keeps_files: bool = False
     _senders: dict[str, Sender] = field(default_factory=dict)
 
     def account(self, role: str) -> LocalAccount:
@@ -94,7 +96,7 @@ def run(names: list[str] | None = None, *, chain: Chain | str = "embedded", log:
     try:
         governance = Sender(c, dev_account(CAST["governance"]))
         report = deploy(c, governance, fresh=True, directory=Path(workdir or tmp.name) / "deployments")  # type: ignore[union-attr]
-        ctx = ScenarioContext(c, report.suite, Path(workdir or tmp.name), log)  # type: ignore[union-attr]
+        ctx = ScenarioContext(c, report.suite, Path(workdir or tmp.name), log, keeps_files=workdir is not None)  # type: ignore[union-attr]
         ctx._senders["governance"] = governance
         results = {}
         for module in modules:

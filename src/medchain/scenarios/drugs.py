@@ -59,7 +59,7 @@ def run(ctx: ScenarioContext) -> dict[str, Any]:
     try:
         chart: Path | None = temperature_chart(gateway.readings(to_b), ctx.workdir / "truck-b.png", min_c=2.0,
                                                max_c=8.0, title=f"Shipment to Hospital B, lot {LOT}")
-        drawn = f"chart: {chart.name}"
+        drawn = f"chart: {chart}" if ctx.keeps_files else "chart drawn (`medchain demo --workdir DIR` keeps it)"
     except MissingExtraError as exc:
         chart, drawn = None, f"no chart ({exc})"
     hosp_a.receive(to_a)
