@@ -158,6 +158,7 @@ def test_a_patient_never_enrolled_is_not_covered(world, cw):
     assert (r.status, r.lines[0].reason) == ("denied", 27)
 
 
+@pytest.mark.both_backends
 def test_service_date_time_bounds(world, cw):
     ts = world.chain.now() + 100
     for when, ok in ((ts + 1, False), (ts, True), (ts - 1, True)):
@@ -171,6 +172,7 @@ def test_service_date_time_bounds(world, cw):
             reverts("ServiceDateInFuture", world.sender("hospital_a").transact, fn, gas=1_000_000)
 
 
+@pytest.mark.both_backends
 def test_the_catalogue_version_in_force_on_the_service_date_judges(world, cw):
     later = cw.service_date + 86400
     v2 = cw.insurer.load_catalogue("code,covered,service_class,categories,max_unit_price,indications\n"

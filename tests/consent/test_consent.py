@@ -10,10 +10,12 @@ from web3 import Web3
 from medchain.accounts import dev_account
 from medchain.consent import NO_END, ConsentClient, SignedRequest, consent_id
 from medchain.contracts import load_artifact
-from medchain.errors import ContractRevert, InvalidInputError, TransactionError
+from medchain.errors import InvalidInputError, TransactionError
 from medchain.participants import ParticipantsClient
 from medchain.standards.consent_codes import Category, Purpose
 from medchain.tx import Sender, call, events
+
+from ..helpers import reverts
 
 DIABETES, CARDIOLOGY = int(Category.ENDOCRINE), int(Category.CARDIOLOGY)
 TREAT, RESEARCH = int(Purpose.TREATMENT), int(Purpose.RESEARCH)
@@ -27,13 +29,6 @@ def rid(world, category=DIABETES, patient="patient_1"):
 
 def client(world, who="patient_1"):
     return ConsentClient(world.suite, world.sender(who) if isinstance(who, str) else who)
-
-
-def reverts(name, fn, *args, **kwargs):
-    with pytest.raises(ContractRevert) as info:
-        fn(*args, **kwargs)
-    assert info.value.name == name, str(info.value)
-    return info.value.args_by_name
 
 
 def raw(world, who, fname, *args, gas=None):
@@ -73,6 +68,7 @@ def test_empty_masks_are_never_permitted(world):
     assert [call(c.functions.isPermitted(p, g, *m)) for m in [(0, 1, 1), (1, 0, 1), (1, 1, 0)]] == [False] * 3
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("offset,ok", [(("start", -1), False), (("start", 0), True), (("start", 1), True),
                                        (("end", -1), True), (("end", 0), True), (("end", 1), False)])
 def test_both_bounds_are_inclusive(world, offset, ok):
@@ -174,6 +170,7 @@ def test_consents_are_queryable_by_patient_and_by_grantee(world):
 # ---------------------------------------------------------------------- signatures
 
 
+@pytest.mark.both_backends
 def test_a_signed_grant_is_relayed_by_anyone_and_the_patient_needs_no_ether(world):
     patient = Account.create()
     assert world.chain.w3.eth.get_balance(patient.address) == 0
@@ -186,6 +183,7 @@ def test_a_signed_grant_is_relayed_by_anyone_and_the_patient_needs_no_ether(worl
     assert relayer.nonce(patient.address) == 1
 
 
+@pytest.mark.both_backends
 def test_a_signed_revocation_is_relayed(world):
     me = client(world)
     me.grant(world.address("hospital_b"), "diabetes")
@@ -193,6 +191,7 @@ def test_a_signed_revocation_is_relayed(world):
     assert not permitted(world)
 
 
+@pytest.mark.both_backends
 def test_a_signature_cannot_be_replayed(world):
     me = client(world)
     signed = me.sign_grant(world.account("patient_1"), world.address("hospital_b"), "diabetes")
@@ -201,6 +200,7 @@ def test_a_signature_cannot_be_replayed(world):
         "account": world.address("patient_1"), "currentNonce": 1}
 
 
+@pytest.mark.both_backends
 def test_a_signature_by_someone_else_is_refused(world):
     me = client(world)
     signed = me.sign_grant(world.account("hospital_b"), world.address("hospital_c"), "diabetes",
@@ -209,6 +209,7 @@ def test_a_signature_by_someone_else_is_refused(world):
                                                         "signer": world.address("hospital_b")}
 
 
+@pytest.mark.both_backends
 def test_a_tampered_request_is_refused(world):
     me = client(world)
     signed = me.sign_grant(world.account("patient_1"), world.address("hospital_b"), "diabetes")
@@ -216,6 +217,7 @@ def test_a_tampered_request_is_refused(world):
     reverts("WrongSigner", me.relay, forged)
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("delta,ok", [(-1, True), (0, True), (1, False)])
 def test_the_deadline_is_inclusive(world, delta, ok):
     me = client(world)
@@ -235,6 +237,7 @@ def test_the_deadline_is_inclusive(world, delta, ok):
         assert not permitted(world)
 
 
+@pytest.mark.both_backends
 def test_an_expired_signature_names_its_deadline(world):
     me = client(world)
     signed = me.sign_grant(world.account("patient_1"), world.address("hospital_b"), "diabetes",
@@ -242,6 +245,7 @@ def test_an_expired_signature_names_its_deadline(world):
     assert reverts("SignatureExpired", me.relay, signed) == {"deadline": world.chain.now() - 1}
 
 
+@pytest.mark.both_backends
 def test_malleable_and_malformed_signatures_are_refused(world):
     me = client(world)
     signed = me.sign_grant(world.account("patient_1"), world.address("hospital_b"), "diabetes")
@@ -269,6 +273,7 @@ def test_a_guardian_grants_and_revokes_for_the_patient(world):
     assert me.guardians(world.address("patient_1")) == [world.address("patient_2")]
 
 
+@pytest.mark.both_backends
 def test_a_guardian_may_sign_for_the_patient(world):
     me = client(world)
     me.appoint_guardian(world.address("patient_2"))

@@ -227,6 +227,7 @@ def test_rejected_units_return_to_the_sender(world, lot):
             client(world, "manufacturer").ship(lot.id, world.address("distributor"), 1).as_tuple, "")
 
 
+@pytest.mark.both_backends
 def test_forged_shipment_terms_are_unknown(world, lot):
     ref = client(world, "manufacturer").ship(lot.id, world.address("distributor"), 5)
     forged = (ref.batch_id, ref.sender, ref.recipient, 40, ref.first_unit, ref.nonce, ref.slot)
@@ -419,6 +420,7 @@ def test_verification_returns_product_batch_and_custody_path(world, lot):
         client(world).verify("(01)09506000134352(17)271231(10)LOT42", lot.tree)
 
 
+@pytest.mark.both_backends
 def test_expiry_bounds_one_second_before_at_and_after(world, lot):
     end = day_timestamp(lot.expiry) + 86400  # usable through the expiry day
     pharmacy = _at_pharmacy(world, lot)
