@@ -38,7 +38,7 @@ from medchain.standards.consent_codes import Category, Purpose
 from medchain.tx import Sender, calldata, call, events
 
 from ..conftest import deploy_world, require_node_tool
-from ..helpers import reverts
+from ..helpers import reverts, same
 
 M = 10**6
 NO_END = 2**40 - 1
@@ -260,7 +260,8 @@ def test_a_reentrant_receiver_cannot_withdraw_twice_what_it_is_owed(world, arena
     robo, insurer = market.actors["provider"], market.actors["insurer"].address
     robo.arm(market.contract.functions.withdraw(insurer, BILLED))
     robo.send(market.contract.functions.withdraw(insurer, BILLED))
-    reverts("InsufficientOwed", robo.send, market.contract.functions.withdraw(insurer, 1))
+    reverts("InsufficientOwed", robo.send, market.contract.functions.withdraw(insurer, 1)).with_args(
+        insurer=insurer, provider=robo.address, owed=0, requested=1)
     assert market.balance(robo) == BILLED and call(market.contract.functions.owed(insurer, robo.address)) == 0
 
 
@@ -468,10 +469,27 @@ class Signing:
     def effect(self, message: dict[str, Any]) -> Any:
         return self.entry.effect(self.contract, message)
 
-    def refused(self, error: str, message: dict[str, Any], signature: bytes, by: str | None = None) -> dict[str, Any]:
-        """The submission reverts with ``error`` and changes neither the effect nor the nonce."""
+    def refused(self, error: str, message: dict[str, Any], signature: bytes, by: str | None = None,
+                **expected: Any) -> dict[str, Any]:
+        """The submission reverts with ``error`` and changes neither the effect nor the nonce. The
+        error's arguments are ``expected`` and, for the signature errors, what the request implies:
+        ``WrongSigner`` names the account the request speaks for and another signer,
+        ``InvalidAccountNonce`` that account and its current nonce, ``AlreadyEnrolled`` the trial
+        and the subject, ``NotSteward`` the relayer and the version, ``InvalidSignature`` nothing."""
         effect, nonce = self.effect(message), self.nonce()
-        args = reverts(error, self.submit, message, signature, by)
+        args = reverts(error, self.submit, message, signature, by).with_args(**expected)
+        claimant = message["subject" if "subject" in message else "patient"]
+        if error == "WrongSigner":
+            claimed, signer = args.values()
+            assert same(claimed, claimant) and not same(signer, claimant), args
+        elif error == "InvalidAccountNonce":
+            args.with_args(account=claimant, currentNonce=nonce)
+        elif error == "AlreadyEnrolled":
+            args.with_args(message["trialId"], claimant)
+        elif error == "NotSteward":
+            args.with_args(caller=self.world.address(by or self.entry.relayer), version=message["version"])
+        elif error == "InvalidSignature":
+            assert args == {}, args
         assert (self.effect(message), self.nonce()) == (effect, nonce)
         return args
 
@@ -625,7 +643,8 @@ def test_the_domain_separator_follows_a_chain_id_change(world, name):
     try:
         assert bytes(call(s.contract.functions.DOMAIN_SEPARATOR())) == domain_separator(s.entry.domain, new,
                                                                                         s.contract.address)
-        reverts("WrongSigner", call, s.fn(m, sig_old), sender=relayer)
+        claimed, signer = reverts("WrongSigner", call, s.fn(m, sig_old), sender=relayer).values()
+        assert same(claimed, m["subject" if "subject" in m else "patient"]) and not same(signer, claimed)
         call(s.fn(m, sig_new), sender=relayer)  # would succeed
     finally:
         world.chain._rpc("anvil_setChainId", [old])
