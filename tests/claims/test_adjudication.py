@@ -1,4 +1,4 @@
-"""ClaimAdjudication: every rule and reason code, its boundaries and who may do what, on every backend."""
+"""ClaimAdjudication: every rule and reason code, its boundaries and who may do what (tests/conftest.py: on Anvil)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ConsentRegistry behaviour, on every backend: grants, amendments, revocation, signatures,
+"""ConsentRegistry behaviour (tests/conftest.py: on Anvil): grants, amendments, revocation, signatures,
 guardians, the access log and break-glass reads."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""ParticipantRegistry behaviour, on every backend."""
+"""ParticipantRegistry behaviour (tests/conftest.py: on Anvil)."""
 
 from __future__ import annotations
 

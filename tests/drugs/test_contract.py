@@ -1,4 +1,4 @@
-"""DrugBatchTracing behaviour on every backend: products, batches, custody, cold chain,
+"""DrugBatchTracing behaviour (tests/conftest.py: on Anvil): products, batches, custody, cold chain,
 dispensing, counterfeits, verification, recall, reorder."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Encrypted records: write, read, amend, re-key, erase; each failure with its own error; the
-RecordRegistry's rules, on every backend."""
+RecordRegistry's rules (tests/conftest.py: on Anvil)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ResearchDataLicensing behaviour, on every backend: datasets, consent-gated contributions,
+"""ResearchDataLicensing behaviour (tests/conftest.py: on Anvil): datasets, consent-gated contributions,
 withdrawal, field licences and their expiry, revenue to the last unit, licensed extracts."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""ClinicalTrialRegistry behaviour, on every backend: registration before enrolment, signed
+"""ClinicalTrialRegistry behaviour (tests/conftest.py: on Anvil): registration before enrolment, signed
 enrolment, visits, withdrawal, locked results and amendments that never overwrite."""
 
 from __future__ import annotations
