@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from medchain.claims import ClaimsClient
-from medchain.core.errors import ContractRevert
 from medchain.scenarios.claims import setup
+
+from ..helpers import reverts
 
 M = 10**6  # base units per MCUSD
 
@@ -24,13 +25,6 @@ def _claims_base(_deployed):
 def cw(_claims_base, world):
     """The claims world (``cw.insurer``, ``cw.hospital``, ``cw.pharmacy``, ``cw.reviewer``, ``cw.plan``…)."""
     return _claims_base
-
-
-def reverts(name, fn, *args, **kwargs):
-    with pytest.raises(ContractRevert) as info:
-        fn(*args, **kwargs)
-    assert info.value.name == name, str(info.value)
-    return info.value.args_by_name
 
 
 def client(world, who):

@@ -7,7 +7,7 @@ import pytest
 
 from medchain.core.contracts import load_artifact
 from medchain.core.errors import ClaimsError
-from medchain.participants import ParticipantsClient
+from medchain.participants import ParticipantsClient, Role
 from medchain.core.token import TokenClient
 from medchain.core.tx import events
 
@@ -31,16 +31,17 @@ def test_funding_credits_the_pool(world, cw):
 
 def test_only_insurers_fund_and_amounts_are_positive(world, cw):
     c = world.suite.contract("ClaimAdjudication").functions
-    reverts("MissingRole", world.sender("hospital_a").transact, c.fund(1))
-    reverts("ZeroAmount", world.sender("insurer").transact, c.fund(0))
-    reverts("ZeroAmount", world.sender("insurer").transact, c.defund(0))
-    reverts("ZeroAmount", world.sender("hospital_a").transact, c.withdraw(world.address("insurer"), 0))
+    reverts("MissingRole", world.sender("hospital_a").transact, c.fund(1)).with_args(
+        account=world.address("hospital_a"), role=int(Role.INSURER))
+    assert reverts("ZeroAmount", world.sender("insurer").transact, c.fund(0)) == {}
+    assert reverts("ZeroAmount", world.sender("insurer").transact, c.defund(0)) == {}
+    assert reverts("ZeroAmount", world.sender("hospital_a").transact, c.withdraw(world.address("insurer"), 0)) == {}
 
 
 def test_a_pool_above_2_to_the_128_is_refused(world, cw):
     TokenClient(world.suite, world.sender("governance")).mint(world.address("insurer"), 2**128)
     world.sender("insurer").transact(cw.insurer.token.functions.approve(cw.insurer.contract.address, 2**128))
-    reverts("AmountTooLarge", world.sender("insurer").transact, cw.insurer.contract.functions.fund(2**128))
+    reverts("AmountTooLarge", world.sender("insurer").transact, cw.insurer.contract.functions.fund(2**128)).with_args(2**128)
 
 
 def test_a_provider_withdraws_what_it_is_owed_once(world, cw):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from medchain.scenarios import run
+
+pytestmark = pytest.mark.both_backends  # the whole story, like tests/scenarios (tests/conftest.py)
 
 
 def test_the_emr_story(world, tmp_path):

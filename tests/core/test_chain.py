@@ -16,6 +16,8 @@ from medchain.core.errors import ChainUnreachableError, ConfigurationError
 
 from ..conftest import require_node_tool
 
+pytestmark = pytest.mark.both_backends  # snapshots, time travel and mining differ between nodes (tests/conftest.py)
+
 # A program that starts Anvil the way a user's script does. Ctrl-C is restored to Python's own
 # handler first: a shell that starts a job in the background hands it SIGINT ignored, as a terminal
 # never would.

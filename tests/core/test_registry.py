@@ -1,4 +1,4 @@
-"""ParticipantRegistry behaviour, on every backend."""
+"""ParticipantRegistry behaviour (tests/conftest.py: on Anvil)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from web3 import Web3
 
 from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
-from medchain.core.errors import ContractRevert, InvalidInputError, InvalidKeyError
+from medchain.core.errors import InvalidInputError, InvalidKeyError
 from medchain.participants import Kind, ParticipantsClient, Role, encryption_key_of
 from medchain.core.tx import events
+
+from ..helpers import reverts
 
 NEW = 16  # development accounts 15..19 are outside the cast
 KEY = encryption_key_of(dev_account(NEW))
@@ -17,13 +19,6 @@ KEY = encryption_key_of(dev_account(NEW))
 
 def client(world, who="governance"):
     return ParticipantsClient(world.suite, world.sender(who) if isinstance(who, str) else who)
-
-
-def reverts(name, fn, *args, **kwargs):
-    with pytest.raises(ContractRevert) as info:
-        fn(*args, **kwargs)
-    assert info.value.name == name, str(info.value)
-    return info.value.args_by_name
 
 
 def raw(world, who, fname, *args):

@@ -10,6 +10,8 @@ from medchain.core.errors import ContractRevert, InsufficientFundsError
 from medchain.participants import ParticipantsClient, Role, encryption_key_of
 from medchain.core.tx import BulkError, Sender, call
 
+pytestmark = pytest.mark.both_backends  # transactions, nonces, revert decoding: each node's RPC
+
 
 def _orgs(n, start=1000):
     accts = [Account.from_key((start + i).to_bytes(32, "big")) for i in range(n)]

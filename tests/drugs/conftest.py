@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from medchain.drugs import DrugsClient, Reading
-from medchain.core.errors import ContractRevert
+
+from ..helpers import reverts
 
 GTIN = "09506000134352"
 OTHER_GTIN = "04006381333931"
@@ -17,13 +18,6 @@ SERIALS = [f"SN{i:05d}" for i in range(40)]
 
 def client(world, who=None):
     return DrugsClient(world.suite, world.sender(who) if isinstance(who, str) else who)
-
-
-def reverts(name, fn, *args, **kwargs):
-    with pytest.raises(ContractRevert) as info:
-        fn(*args, **kwargs)
-    assert info.value.name == name, str(info.value)
-    return info.value.args_by_name
 
 
 def today(world) -> dt.date:

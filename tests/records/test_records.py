@@ -1,5 +1,5 @@
 """Encrypted records: write, read, amend, re-key, erase; each failure with its own error; the
-RecordRegistry's rules, on every backend."""
+RecordRegistry's rules (tests/conftest.py: on Anvil)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from medchain.core.crypto import EncryptionKeyPair, seal, vault_record_key, wrap
 from medchain.core.errors import (
     AccessDeniedError,
     ConsentRevokedError,
-    ContractRevert,
     DecryptionError,
     FHIRValidationError,
     IntegrityError,
@@ -30,6 +29,8 @@ from medchain.scenarios.consent import DIAGNOSIS, ECG, HBA1C, hba1c
 from medchain.core.standards.consent_codes import Category
 from medchain.core.tx import Sender, call, events
 
+from ..helpers import reverts
+
 DIABETES = int(Category.ENDOCRINE)
 
 
@@ -39,13 +40,6 @@ def records(world, store, vault, who="hospital_a"):
 
 def consent(world, who="patient_1"):
     return ConsentClient(world.suite, world.sender(who))
-
-
-def reverts(name, fn, *args, **kwargs):
-    with pytest.raises(ContractRevert) as info:
-        fn(*args, **kwargs)
-    assert info.value.name == name, str(info.value)
-    return info.value.args_by_name
 
 
 @pytest.fixture
@@ -304,6 +298,7 @@ def test_a_suspended_reader_is_refused_with_its_own_message(world, store, vault,
     assert consent(world).accesses(patient=world.address("patient_1")) == []  # refused before logging
 
 
+@pytest.mark.both_backends
 def test_an_expired_consent_is_named(world, store, vault, written):
     now = world.chain.now()
     consent(world).grant(world.address("hospital_b"), "diabetes", "treatment", "read", now, now + 100)

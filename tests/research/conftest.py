@@ -12,6 +12,8 @@ from medchain.core.standards.consent_codes import Category, Purpose
 from medchain.core.storage import EmbeddedStore
 from medchain.core.token import TokenClient
 
+from ..helpers import reverts
+
 LAB = int(Category.LABORATORY)
 NO_END = 2**40 - 1
 PRICE = 1_000_003  # 1.000003 MCUSD: leaves a rounding remainder on purpose
@@ -19,13 +21,6 @@ SHARE = 2500
 YEAR = 365 * 86400
 FIELDS = "resource_type,code,value,effective_date,status,subject_reference,free_text"
 CONSENTING = ("patient_1", "patient_2", "patient_3")
-
-
-def reverts(name, fn, *args, **kwargs):
-    with pytest.raises(ContractRevert) as info:
-        fn(*args, **kwargs)
-    assert info.value.name == name, str(info.value)
-    return info.value.args_by_name
 
 
 def grant(world, patient, grantee="hospital_a", categories=LAB, purposes=int(Purpose.RESEARCH), end=NO_END):

@@ -1,4 +1,4 @@
-"""ResearchDataLicensing behaviour, on every backend: datasets, consent-gated contributions,
+"""ResearchDataLicensing behaviour (tests/conftest.py: on Anvil): datasets, consent-gated contributions,
 withdrawal, field licences and their expiry, revenue to the last unit, licensed extracts."""
 
 from __future__ import annotations
@@ -82,30 +82,51 @@ def test_a_suspended_steward_cannot_register(world):
     reverts("ParticipantSuspended", raw, world, "hospital_a", "registerDataset", terms())
 
 
-@pytest.mark.parametrize("over,error", [
-    ({"cid": ""}, "InvalidCid"), ({"cid": "Q" * 129}, "InvalidCid"), ({"root": b"\x00" * 32}, "InvalidRowsRoot"),
-    ({"fields": 0}, "InvalidFields"), ({"fields": int(Field.PATIENT_NAME | Field.BIRTH_DATE)}, "InvalidFields"),
-    ({"fields": 1 << 16}, "InvalidFields"), ({"categories": 0}, "InvalidCategories"),
-    ({"categories": 1 << 11}, "InvalidCategories"), ({"price": 0}, "InvalidPrice"),
-    ({"share": 10_000}, "InvalidStewardShare"), ({"duration": 0}, "InvalidLicenceDuration"),
-    ({"duration": 3650 * 86400 + 1}, "InvalidLicenceDuration"), ({"previous": 7}, "UnknownVersion"),
+@pytest.mark.parametrize("over,error,args", [
+    ({"cid": ""}, "InvalidCid", (0,)), ({"cid": "Q" * 129}, "InvalidCid", (129,)),
+    ({"root": b"\x00" * 32}, "InvalidRowsRoot", ()),
+    ({"fields": 0}, "InvalidFields", (0,)),
+    ({"fields": int(Field.PATIENT_NAME | Field.BIRTH_DATE)}, "InvalidFields", (int(Field.PATIENT_NAME | Field.BIRTH_DATE),)),
+    ({"fields": 1 << 16}, "InvalidFields", (1 << 16,)), ({"categories": 0}, "InvalidCategories", (0,)),
+    ({"categories": 1 << 11}, "InvalidCategories", (1 << 11,)), ({"price": 0}, "InvalidPrice", (0,)),
+    ({"share": 10_000}, "InvalidStewardShare", (10_000,)), ({"duration": 0}, "InvalidLicenceDuration", (0,)),
+    ({"duration": 3650 * 86400 + 1}, "InvalidLicenceDuration", (3650 * 86400 + 1,)),
+    ({"previous": 7}, "UnknownVersion", (7,)),
 ])
-def test_bad_terms_are_refused(world, over, error):
-    reverts(error, raw, world, "hospital_a", "registerDataset", terms(**over))
+def test_bad_terms_are_refused(world, over, error, args):
+    reverts(error, raw, world, "hospital_a", "registerDataset", terms(**over)).with_args(*args)
+
+
+def registered(world, receipt, steward="hospital_a", **over):
+    """The ``DatasetRegistered`` event of ``receipt`` and the stored version are ``terms(**over)``; returns the version."""
+    cid, root, fields, categories, price, share, duration, previous = terms(**over)
+    (ev,) = events(world.suite.contract("ResearchDataLicensing"), "DatasetRegistered", receipt)
+    assert (ev["steward"], ev["previousVersion"], ev["manifestCid"], bytes(ev["rowsRoot"]), ev["fields"],
+            ev["categories"], ev["price"], ev["stewardShareBps"], ev["licenceDuration"]) == (
+        world.address(steward), previous, cid, root, fields, categories, price, share, duration)
+    d = client(world, None).dataset(ev["version"])
+    assert (d.steward, int(d.fields), int(d.categories), d.price, d.steward_share_bps, d.licence_duration,
+            d.previous_version, d.status, d.rows_root, d.manifest_cid, d.contributors) == (
+        world.address(steward), fields, categories, price, share, duration, previous, Status.DRAFT, root, cid, 0)
+    return ev["version"]
 
 
 def test_the_longest_licence_duration_and_cid_are_accepted(world):
-    raw(world, "hospital_a", "registerDataset", terms(duration=3650 * 86400, cid="Q" * 128))
+    longest = {"duration": 3650 * 86400, "cid": "Q" * 128}
+    receipt = raw(world, "hospital_a", "registerDataset", terms(**longest))
+    assert registered(world, receipt, **longest) == client(world, None).version_count()
 
 
 def test_a_version_continues_only_its_own_stewards_line(world):
-    raw(world, "hospital_a", "registerDataset", terms())
-    raw(world, "hospital_a", "registerDataset", terms(previous=1))
-    reverts("NotSteward", raw, world, "university", "registerDataset", terms(previous=1))
+    first = registered(world, raw(world, "hospital_a", "registerDataset", terms()))
+    registered(world, raw(world, "hospital_a", "registerDataset", terms(previous=first)), previous=first)
+    reverts("NotSteward", raw, world, "university", "registerDataset", terms(previous=first)).with_args(
+        caller=world.address("university"), version=first)
 
 
 def test_a_dataset_may_declare_identity_fields_it_holds(world):
-    raw(world, "hospital_a", "registerDataset", terms(fields=int(Field.PATIENT_NAME | Field.CODE)))
+    fields = int(Field.PATIENT_NAME | Field.CODE)
+    registered(world, raw(world, "hospital_a", "registerDataset", terms(fields=fields)), fields=fields)
 
 
 # ------------------------------------------------------------------------- contributions
@@ -162,6 +183,7 @@ def test_no_contribution_after_publication(world, published):
     assert args["status"] == int(Status.PUBLISHED)
 
 
+@pytest.mark.both_backends
 def test_a_signed_contribution_needs_no_consent_record(world, draft):
     deadline = world.chain.now() + 3600
     sig = draft.steward.sign_contribution(world.account("patient_4"), draft.version, 3, deadline)
@@ -171,6 +193,7 @@ def test_a_signed_contribution_needs_no_consent_record(world, draft):
     assert call(draft.steward.contract.functions.nonces(world.address("patient_4"))) == 1
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("delta,ok", [(-1, True), (0, True), (1, False)])
 def test_a_signature_deadline_is_inclusive(world, draft, delta, ok):
     deadline = world.chain.now() + 100
@@ -185,6 +208,7 @@ def test_a_signature_deadline_is_inclusive(world, draft, delta, ok):
             world.chain.now() - 1, sig)
 
 
+@pytest.mark.both_backends
 def test_a_signature_by_someone_else_or_replayed_is_refused(world, draft):
     deadline = world.chain.now() + 3600
     forged = draft.steward.sign_contribution(world.account("patient_3"), draft.version, 1, deadline)
@@ -197,6 +221,7 @@ def test_a_signature_by_someone_else_or_replayed_is_refused(world, draft):
     reverts("AlreadyContributed", draft.steward.contribute_by_sig, draft.version, world.address("patient_4"), 1, deadline, sig_other_weight)
 
 
+@pytest.mark.both_backends
 def test_a_replayed_signature_is_refused_on_the_next_version(world, draft):
     deadline = world.chain.now() + 3600
     sig = draft.steward.sign_contribution(world.account("patient_4"), draft.version, 1, deadline)
@@ -282,6 +307,7 @@ def test_a_licence_must_be_paid(world, published):
     reverts("ERC20InsufficientAllowance", published.university.buy_licence, published.version, "code", approve=False)
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("delta,valid", [(-1, True), (0, False), (1, False)])
 def test_a_licence_expires_at_its_end(world, published, delta, valid):
     licence_id, _ = published.university.buy_licence(published.version, "code")
@@ -294,6 +320,7 @@ def test_a_licence_expires_at_its_end(world, published, delta, valid):
         assert reverts("LicenceExpired", published.steward.record_extract, licence_id, "QmX")["expiresAt"] == expires
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("delta,valid", [(-1, True), (0, False), (1, False)])
 def test_anyone_can_check_whether_a_licence_is_live(world, published, delta, valid):
     licence_id, _ = published.university.buy_licence(published.version, "code")
@@ -370,6 +397,7 @@ def test_a_revocation_stops_licences_of_the_version(world, published):
     reverts("AlreadyWithdrawn", published.university.flag_withdrawn, published.version, world.address("patient_2"))
 
 
+@pytest.mark.both_backends
 def test_an_expired_consent_also_takes_the_patient_out(world, published):
     end = world.chain.now() + 100
     grant(world, "patient_3", end=end)
@@ -399,6 +427,7 @@ def test_a_withdrawn_patient_keeps_what_was_earned(world, published):
     assert client(world, "patient_2").withdraw([published.version])[0] == split(PRICE, SHARE, 4)[1]
 
 
+@pytest.mark.both_backends
 def test_a_signature_contributor_withdraws_in_person(world, draft):
     deadline = world.chain.now() + 3600
     sig = draft.steward.sign_contribution(world.account("patient_4"), draft.version, 1, deadline)

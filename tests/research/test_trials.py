@@ -1,4 +1,4 @@
-"""ClinicalTrialRegistry behaviour, on every backend: registration before enrolment, signed
+"""ClinicalTrialRegistry behaviour (tests/conftest.py: on Anvil): registration before enrolment, signed
 enrolment, visits, withdrawal, locked results and amendments that never overwrite."""
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def test_sites_are_hospitals_added_by_the_sponsor(world, trial):
     reverts("UnknownTrial", tc(world, "manufacturer").add_site, 9, world.address("hospital_b"))
 
 
+@pytest.mark.both_backends
 def test_a_site_enrols_a_subject_with_signed_consent(world, trial):
     receipt = enrol(world, trial)
     s = tc(world, "hospital_a").subject(trial, dev_account(SUBJECT).address)
@@ -90,6 +91,7 @@ def test_only_sites_enrol(world, trial):
     reverts("NotSite", enrol, world, trial, site="hospital_b")
 
 
+@pytest.mark.both_backends
 def test_a_consent_signed_by_someone_else_is_refused(world, trial):
     deadline = world.chain.now() + 3600
     forged = tc(world, "hospital_a").sign_enrolment(dev_account(OTHER), trial, deadline)
@@ -99,6 +101,7 @@ def test_a_consent_signed_by_someone_else_is_refused(world, trial):
     reverts("InvalidSignature", tc(world, "hospital_a").enrol, trial, dev_account(SUBJECT).address, deadline, b"\x00" * 65)
 
 
+@pytest.mark.both_backends
 def test_consent_to_an_older_protocol_is_refused(world, trial):
     deadline = world.chain.now() + 3600
     sig = tc(world, "hospital_a").sign_enrolment(dev_account(SUBJECT), trial, deadline)
@@ -108,6 +111,7 @@ def test_consent_to_an_older_protocol_is_refused(world, trial):
     assert args == {"signed": old, "current": document_hash("Protocol v2")}
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("delta,ok", [(-1, True), (0, True), (1, False)])
 def test_the_consent_deadline_is_inclusive(world, trial, delta, ok):
     deadline = world.chain.now() + 100

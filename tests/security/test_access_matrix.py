@@ -31,6 +31,7 @@ def test_the_committed_doc_is_current():
         "run `python -m tests.security.access_matrix > docs/access-control.md`"
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("contract,function", CASES, ids=[f"{c}.{f}" for c, f in CASES])
 def test_exactly_the_documented_actors_pass(world, contract, function):
     rule = am.MATRIX[contract][function]

@@ -38,19 +38,13 @@ from medchain.core.standards.consent_codes import Category, Purpose
 from medchain.core.tx import Sender, calldata, call, events
 
 from ..conftest import deploy_world, require_node_tool
+from ..helpers import reverts, same
 
 M = 10**6
 NO_END = 2**40 - 1
 READ = 1
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 OWNER, SUBJECT = 18, 19  # the hostile contracts' owner; a trial subject's pseudonymous key
-
-
-def reverts(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    with pytest.raises(ContractRevert) as info:
-        fn(*args, **kwargs)
-    assert info.value.name == name, str(info.value)
-    return info.value.args_by_name
 
 
 def deploy(world: Any, name: str, *args: Any, by: Sender | None = None) -> Any:
@@ -266,7 +260,8 @@ def test_a_reentrant_receiver_cannot_withdraw_twice_what_it_is_owed(world, arena
     robo, insurer = market.actors["provider"], market.actors["insurer"].address
     robo.arm(market.contract.functions.withdraw(insurer, BILLED))
     robo.send(market.contract.functions.withdraw(insurer, BILLED))
-    reverts("InsufficientOwed", robo.send, market.contract.functions.withdraw(insurer, 1))
+    reverts("InsufficientOwed", robo.send, market.contract.functions.withdraw(insurer, 1)).with_args(
+        insurer=insurer, provider=robo.address, owed=0, requested=1)
     assert market.balance(robo) == BILLED and call(market.contract.functions.owed(insurer, robo.address)) == 0
 
 
@@ -474,10 +469,27 @@ class Signing:
     def effect(self, message: dict[str, Any]) -> Any:
         return self.entry.effect(self.contract, message)
 
-    def refused(self, error: str, message: dict[str, Any], signature: bytes, by: str | None = None) -> dict[str, Any]:
-        """The submission reverts with ``error`` and changes neither the effect nor the nonce."""
+    def refused(self, error: str, message: dict[str, Any], signature: bytes, by: str | None = None,
+                **expected: Any) -> dict[str, Any]:
+        """The submission reverts with ``error`` and changes neither the effect nor the nonce. The
+        error's arguments are ``expected`` and, for the signature errors, what the request implies:
+        ``WrongSigner`` names the account the request speaks for and another signer,
+        ``InvalidAccountNonce`` that account and its current nonce, ``AlreadyEnrolled`` the trial
+        and the subject, ``NotSteward`` the relayer and the version, ``InvalidSignature`` nothing."""
         effect, nonce = self.effect(message), self.nonce()
-        args = reverts(error, self.submit, message, signature, by)
+        args = reverts(error, self.submit, message, signature, by).with_args(**expected)
+        claimant = message["subject" if "subject" in message else "patient"]
+        if error == "WrongSigner":
+            claimed, signer = args.values()
+            assert same(claimed, claimant) and not same(signer, claimant), args
+        elif error == "InvalidAccountNonce":
+            args.with_args(account=claimant, currentNonce=nonce)
+        elif error == "AlreadyEnrolled":
+            args.with_args(message["trialId"], claimant)
+        elif error == "NotSteward":
+            args.with_args(caller=self.world.address(by or self.entry.relayer), version=message["version"])
+        elif error == "InvalidSignature":
+            assert args == {}, args
         assert (self.effect(message), self.nonce()) == (effect, nonce)
         return args
 
@@ -502,6 +514,7 @@ ALL = list(SIGNED)
 CONTRACTS = {e.contract: e.domain for e in SIGNED.values()}
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", sorted(CONTRACTS))
 def test_the_domain_separator_binds_name_version_chain_and_contract(world, name):
     c = world.suite.contract(name)
@@ -510,6 +523,7 @@ def test_the_domain_separator_binds_name_version_chain_and_contract(world, name)
 
 
 # consent grant: tests/consent/test_consent.py::test_a_signature_cannot_be_replayed
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name,error", [("revoke", "InvalidAccountNonce"), ("contribute", "WrongSigner"),
                                         ("enrol", "AlreadyEnrolled")])
 def test_a_signature_works_once(world, name, error):
@@ -524,6 +538,7 @@ def test_a_signature_works_once(world, name, error):
     assert s.effect(m) == after
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", ALL)
 def test_a_signature_over_a_nonce_already_used_is_refused(world, name):
     """Two requests signed with the same nonce (another grantee, dataset or trial): only the first relayed counts."""
@@ -534,6 +549,7 @@ def test_a_signature_over_a_nonce_already_used_is_refused(world, name):
     s.refused(USED_NONCE[name], first, sig_first)
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("chain_id", [1, "next"])
 def test_a_signature_for_another_chain_id_is_refused(world, name, chain_id):
@@ -545,6 +561,7 @@ def test_a_signature_for_another_chain_id_is_refused(world, name, chain_id):
     s.submit(m, s.sign(m))  # the same request signed for this chain is fine
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", ALL)
 def test_a_signature_for_another_deployment_of_the_contract_is_refused(world, name):
     here = signing(world, name)
@@ -556,6 +573,7 @@ def test_a_signature_for_another_deployment_of_the_contract_is_refused(world, na
     here.submit(m, sig)
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("other", sorted(CONTRACTS))
 def test_a_signature_for_another_contract_is_refused(world, name, other):
@@ -592,6 +610,7 @@ def elsewhere(_elsewhere, world):
     _elsewhere.chain.revert(snap)
 
 
+@pytest.mark.both_backends
 @pytest.mark.anvil
 @pytest.mark.parametrize("name", ALL)
 def test_a_signature_for_the_same_contract_on_another_chain_is_refused(world, elsewhere, name):
@@ -606,6 +625,7 @@ def test_a_signature_for_the_same_contract_on_another_chain_is_refused(world, el
     there.submit(m, sig_there)
 
 
+@pytest.mark.both_backends
 @pytest.mark.anvil
 @pytest.mark.parametrize("name", ALL)
 def test_the_domain_separator_follows_a_chain_id_change(world, name):
@@ -623,7 +643,8 @@ def test_the_domain_separator_follows_a_chain_id_change(world, name):
     try:
         assert bytes(call(s.contract.functions.DOMAIN_SEPARATOR())) == domain_separator(s.entry.domain, new,
                                                                                         s.contract.address)
-        reverts("WrongSigner", call, s.fn(m, sig_old), sender=relayer)
+        claimed, signer = reverts("WrongSigner", call, s.fn(m, sig_old), sender=relayer).values()
+        assert same(claimed, m["subject" if "subject" in m else "patient"]) and not same(signer, claimed)
         call(s.fn(m, sig_new), sender=relayer)  # would succeed
     finally:
         world.chain._rpc("anvil_setChainId", [old])
@@ -650,6 +671,7 @@ FORMS = ["high-s", "v-0-1", "v-29", "eip-2098-compact", "66-bytes", "empty"]
 
 
 # consent grant, high-s: tests/consent/test_consent.py::test_malleable_and_malformed_signatures_are_refused
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name,form", [(n, f) for n in ALL for f in FORMS if (n, f) != ("grant", "high-s")])
 def test_malleable_and_malformed_signatures_are_refused(world, name, form):
     s = signing(world, name)
@@ -665,6 +687,7 @@ def test_malleable_and_malformed_signatures_are_refused(world, name, form):
 # tests/research/test_trials.py::test_the_consent_deadline_is_inclusive
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", ["revoke"])
 @pytest.mark.parametrize("delta,ok", [(-1, True), (0, True), (1, False)])
 def test_a_signature_is_usable_until_its_deadline_inclusive(world, name, delta, ok):
@@ -695,6 +718,7 @@ def consent_state(world: Any, s: Signing, m: dict[str, Any], attacker: str) -> t
             call(c.nonces(world.address(attacker))), call(c.nonces(world.address(s.entry.relayer))))
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", ["grant", "revoke"])
 def test_a_front_run_signed_consent_does_exactly_what_the_patient_signed(world, name):
     s = signing(world, name)
@@ -715,6 +739,7 @@ def test_a_front_run_signed_consent_does_exactly_what_the_patient_signed(world, 
     assert consent_state(world, s, m, "distributor") == others
 
 
+@pytest.mark.both_backends
 def test_only_the_steward_can_relay_a_signed_contribution(world):
     s = signing(world, "contribute")
     m = s.message()
@@ -725,6 +750,7 @@ def test_only_the_steward_can_relay_a_signed_contribution(world):
     assert s.effect(m)[0] == m["weight"]
 
 
+@pytest.mark.both_backends
 def test_a_front_run_enrolment_by_another_site_is_refused(world):
     s = signing(world, "enrol")
     m = s.message()
@@ -737,6 +763,7 @@ def test_a_front_run_enrolment_by_another_site_is_refused(world):
     assert s.nonce() == m["nonce"] + 1
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("by", ["patient", "guardian"])
 def test_a_revocation_voids_the_patients_outstanding_signed_grants(world, by):
     consent = world.suite.contract("ConsentRegistry").functions

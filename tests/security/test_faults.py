@@ -27,6 +27,8 @@ from medchain.core.tx import Sender, call
 
 from ..conftest import require_node_tool
 
+pytestmark = pytest.mark.both_backends  # failures seen through each node (tests/conftest.py)
+
 ORGS = [(dev_account(i).address, f"Org {i}", int(Role.HOSPITAL), encryption_key_of(dev_account(i))) for i in range(1, 13)]
 
 

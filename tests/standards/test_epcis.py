@@ -146,25 +146,31 @@ def _break(document: dict, how: str) -> dict:
     return broken
 
 
-@pytest.mark.parametrize(
-    "how",
-    [
-        "no time zone offset",
-        "non-CBV bizStep",
-        "no action",
-        "ilmd on an OBSERVE event",
-        "bad date-time",
-        "impossible date",
-        "bad uri",
-        "bad quantity field",
-        "unknown sensor type",
-        "no schemaVersion",
-        "unknown top-level key",
-    ],
-)
+# what each breakage must be reported as: the error's path and (part of) its message; every
+# error the validator reports must lie on that path (no unrelated complaint, nothing missed)
+BROKEN = {
+    "no time zone offset": ("epcisBody/eventList/0", "'eventTimeZoneOffset' is a required property"),
+    "non-CBV bizStep": ("epcisBody/eventList/4/bizStep", "'rejecting' is not valid under any of the given schemas"),
+    "no action": ("epcisBody/eventList/1", "'action' is a required property"),
+    "ilmd on an OBSERVE event": ("epcisBody/eventList/1", "'ilmd': {'cbvmda:lotNumber': 'LOT42'}} is not valid"),
+    "bad date-time": ("epcisBody/eventList/2/eventTime", "'yesterday at noon' is not a 'date-time'"),
+    "impossible date": ("epcisBody/eventList/2/eventTime", "'2025-02-30T00:00:00Z' is not a 'date-time'"),
+    "bad uri": ("epcisBody/eventList/0/epcList/0", "'not a uri' is not a 'uri'"),
+    "bad quantity field": ("epcisBody/eventList/1/quantityList/0", "('count' was unexpected)"),
+    "unknown sensor type": ("epcisBody/eventList/2/sensorElementList/0/sensorReport/0/type",
+                            "'Warmth' is not valid under any of the given schemas"),
+    "no schemaVersion": ("<root>", "'schemaVersion' is a required property"),
+    "unknown top-level key": ("<root>", "'sendr' is not valid under any of the given schemas"),
+}
+
+
+@pytest.mark.parametrize("how", BROKEN)
 def test_broken_documents_fail(schema, how):
+    path, message = BROKEN[how]
     errors = epcis.validate_document(_break(build(), how), schema)
-    assert errors, f"a document with {how} passed validation"
+    assert any(e.startswith(f"{path}: ") and message in e for e in errors), f"a document with {how}: {errors}"
+    event = "/".join(path.split("/")[:3])  # the broken event (or the root)
+    assert all(e.startswith((f"{event}: ", f"{event}/")) for e in errors), f"unrelated errors for {how}: {errors}"
 
 
 def test_bizsteps_and_dispositions_are_cbv_terms(schema):
