@@ -222,6 +222,7 @@ class Sender:
             ContractRevert: gas estimation reverted (decoded).
             InsufficientFundsError: the account cannot pay.
             NonceError: the node keeps rejecting the nonce.
+            ChainError: the node stopped answering.
         """
         try:
             tx = self._base_tx(fn, to, data, value)
