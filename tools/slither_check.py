@@ -71,8 +71,8 @@ def standard_json(root: Path) -> tuple[dict[str, Any], Path, list[str]]:
 def analyse(config: dict[str, Any], root: Path = ROOT) -> tuple[list[dict[str, Any]], list[str]]:
     """Run every Slither detector; return the findings kept after the config, and the units analysed."""
     from crytic_compile import CryticCompile
-    from crytic_compile.platform.solc_standard_json import SolcStandardJson
     from crytic_compile.platform.exceptions import InvalidCompilation
+    from crytic_compile.platform.solc_standard_json import SolcStandardJson
     from slither import Slither
     from slither.detectors import all_detectors
     from slither.detectors.abstract_detector import AbstractDetector

@@ -27,7 +27,8 @@ from medchain.core.errors import MedChainError
               help="embedded, anvil, ganache, or a node URL (http://…, ws://…).")
 @click.option("--account", "account_spec", envvar="MEDCHAIN_ACCOUNT", default="dev:0", show_default=True,
               help="dev:N (local chains only), keystore:PATH or env:VAR.")
-@click.option("--deployments", envvar="MEDCHAIN_DEPLOYMENTS", type=click.Path(path_type=Path), default=Path("deployments"), show_default=True,
+@click.option("--deployments", envvar="MEDCHAIN_DEPLOYMENTS", type=click.Path(path_type=Path), default=Path("deployments"),
+              show_default=True,
               help="Folder of deployment manifests (<chain-id>.json).")
 @click.option("--manifest", type=click.Path(path_type=Path), default=None,
               help="A manifest file to use instead of <deployments>/<chain-id>.json; its chain id is checked.")

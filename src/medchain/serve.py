@@ -11,7 +11,6 @@ from medchain.core.commands import Context, pass_ctx
 from medchain.drugs.portal.qr import DEFAULT_PORT
 
 
-
 @click.command("serve")
 @click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port on 127.0.0.1.")
@@ -30,9 +29,9 @@ def serve(obj: Context, port: int, serials_dir: Path, base_url: str | None, demo
         require(module, "portal", "the verification portal")
     import uvicorn
 
+    from medchain.core.standards import gs1
     from medchain.drugs.portal.app import create_app
     from medchain.drugs.portal.service import SerialStore
-    from medchain.core.standards import gs1
 
     base = base_url or f"http://127.0.0.1:{port}"
     gs1._check_base(base)  # a bad --base-url is an error now, not in every QR link

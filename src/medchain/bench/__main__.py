@@ -6,6 +6,7 @@ import argparse
 import json
 import platform
 import time
+from typing import Any
 
 from medchain.bench import measure_gas, write_snapshot
 from medchain.bench.throughput import compare
@@ -25,7 +26,7 @@ def main() -> None:
     print(f"gas snapshot: {len(gas)} operations -> {args.snapshot} ({time.perf_counter() - started:.1f} s)")
     for name, used in gas.items():
         print(f"  {name:48} {used:>10,}")
-    report = {"machine": platform.platform(), "python": platform.python_version(), "gas": gas}
+    report: dict[str, Any] = {"machine": platform.platform(), "python": platform.python_version(), "gas": gas}
     if not args.skip_throughput:
         report["throughput"] = compare("anvil", args.transactions)
         t = report["throughput"]

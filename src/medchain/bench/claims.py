@@ -8,7 +8,8 @@ shows the cold case: a new patient's first claim, and a first payment to the pro
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medchain.scenarios.claims import ClaimsWorld, setup
 

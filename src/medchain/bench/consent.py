@@ -10,7 +10,8 @@ and the 1 MB record timings (:func:`medchain.bench.records.put_get_timing`).
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from eth_account import Account
 from eth_utils import keccak
@@ -151,15 +152,15 @@ def scale(sizes: tuple[int, ...] = (10, 1_000, 10_000), chain_spec: str = "anvil
     Returns:
         ``{"sizes": [...], "gas": {operation: [gas at each size]}, "seconds": fill time}``.
     """
-    from pathlib import Path
     import tempfile
+    from pathlib import Path
 
     from medchain.core.accounts import dev_account
     from medchain.core.chain import connect
     from medchain.core.deploy import deploy
+    from medchain.core.tx import Sender
     from medchain.scenarios import CAST, ScenarioContext
     from medchain.scenarios.participants import setup
-    from medchain.core.tx import Sender
 
     gas: dict[str, list[int]] = {"grant": [], "amend": [], "logAccess": [], "anchor": []}
     started = time.perf_counter()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medchain.core.accounts import dev_account
 from medchain.core.registry import Role, encryption_key_of
-from medchain.participants.client import ParticipantsClient
 from medchain.core.tx import Sender
+from medchain.participants.client import ParticipantsClient
 
 NEWCOMER = 16  # a development account outside the cast
 

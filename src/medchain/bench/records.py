@@ -6,13 +6,14 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from eth_utils import keccak
 
-from medchain.consent.client import ConsentClient
 from medchain.bench.consent import record_id
+from medchain.consent.client import ConsentClient
 
 #: A CIDv0 is what the default store gives (46 characters).
 CID = "QmYxzJXWu351BHgoXb7Spscg2o8wFxLHtxRcrMkmwfU3fs"
@@ -67,18 +68,18 @@ def put_get_timing(chain_spec: str = "anvil", size: int = 1_000_000, runs: int =
     Returns:
         One row per backend: ``{"backend", "put_s", "get_s", "runs"}`` (medians).
     """
+    from medchain.consent.records import RecordsClient
     from medchain.core.accounts import dev_account
     from medchain.core.chain import connect
     from medchain.core.crypto import KeyVault
     from medchain.core.deploy import deploy
     from medchain.core.errors import StorageUnavailableError
     from medchain.core.ipfs_daemon import JsIpfsDaemon
-    from medchain.consent.records import RecordsClient
+    from medchain.core.storage import ContentStore, EmbeddedStore, KuboStore
+    from medchain.core.tx import Sender
     from medchain.scenarios import CAST, ScenarioContext
     from medchain.scenarios.consent import HBA1C
     from medchain.scenarios.participants import setup
-    from medchain.core.storage import EmbeddedStore, KuboStore
-    from medchain.core.tx import Sender
 
     record = {**HBA1C, "note": [{"text": "x" * (size - 600)}]}
     rows = []
@@ -94,8 +95,10 @@ def put_get_timing(chain_spec: str = "anvil", size: int = 1_000_000, runs: int =
         except StorageUnavailableError:
             daemon = None
         try:
-            stores = [("embedded", EmbeddedStore(Path(tmp) / "ipfs"))]
+            stores: list[tuple[str, ContentStore]] = [("embedded", EmbeddedStore(Path(tmp) / "ipfs"))]
             if daemon is not None:
+                if daemon.api_url is None:  # start() configures it
+                    raise StorageUnavailableError("the js-ipfs daemon started without an API address")
                 stores.append(("js-ipfs", KuboStore(daemon.api_url, timeout=120)))
             for name, store in stores:
                 vault = KeyVault(Path(tmp) / f"vault-{name}")

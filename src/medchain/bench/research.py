@@ -14,18 +14,19 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from eth_account import Account
 from eth_utils import keccak
 
-from medchain.research.licensing import Field, ResearchClient
 from medchain.core.standards.consent_codes import Category, Purpose
 from medchain.core.storage import EmbeddedStore
 from medchain.core.token import TokenClient
-from medchain.research.trials import TrialsClient
 from medchain.core.tx import Sender
+from medchain.research.licensing import Field, ResearchClient
+from medchain.research.trials import TrialsClient
 
 LAB = int(Category.LABORATORY)
 NO_END = 2**40 - 1

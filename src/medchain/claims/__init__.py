@@ -5,6 +5,44 @@ The public names of the domain, re-exported: ``from medchain.claims import …``
 
 from __future__ import annotations
 
-from medchain.claims.client import (MAX_LINES, MAX_DIAGNOSES, MAX_INDICATIONS, UINT80, UINT96, CATALOGUE_CHUNK, SERVICE_CLASSES, LINE_STATUS, CLAIM_STATUS, encode_code, decode_code, normalize_icd10, encode_icd10, parse_date, iso_date, to_units, fmt, service_class, documents_digest, PlanTerms, parse_plan, CatalogueEntry, CATALOGUE_COLUMNS, parse_catalogue_csv, ClaimLine, ClaimSubmission, parse_claim, LineResult, ClaimResult, Reconciliation, ClaimsClient)
+from medchain.claims.client import (
+    CATALOGUE_CHUNK,
+    CATALOGUE_COLUMNS,
+    CLAIM_STATUS,
+    LINE_STATUS,
+    MAX_DIAGNOSES,
+    MAX_INDICATIONS,
+    MAX_LINES,
+    SERVICE_CLASSES,
+    UINT80,
+    UINT96,
+    CatalogueEntry,
+    ClaimLine,
+    ClaimResult,
+    ClaimsClient,
+    ClaimSubmission,
+    LineResult,
+    PlanTerms,
+    Reconciliation,
+    decode_code,
+    documents_digest,
+    encode_code,
+    encode_icd10,
+    fmt,
+    iso_date,
+    normalize_icd10,
+    parse_catalogue_csv,
+    parse_claim,
+    parse_date,
+    parse_plan,
+    service_class,
+    to_units,
+)
 
-__all__ = ['CATALOGUE_CHUNK', 'CATALOGUE_COLUMNS', 'CLAIM_STATUS', 'CatalogueEntry', 'ClaimLine', 'ClaimResult', 'ClaimSubmission', 'ClaimsClient', 'LINE_STATUS', 'LineResult', 'MAX_DIAGNOSES', 'MAX_INDICATIONS', 'MAX_LINES', 'PlanTerms', 'Reconciliation', 'SERVICE_CLASSES', 'UINT80', 'UINT96', 'decode_code', 'documents_digest', 'encode_code', 'encode_icd10', 'fmt', 'iso_date', 'normalize_icd10', 'parse_catalogue_csv', 'parse_claim', 'parse_date', 'parse_plan', 'service_class', 'to_units']
+__all__ = [
+    "CATALOGUE_CHUNK", "CATALOGUE_COLUMNS", "CLAIM_STATUS", "CatalogueEntry", "ClaimLine", "ClaimResult",
+    "ClaimSubmission", "ClaimsClient", "LINE_STATUS", "LineResult", "MAX_DIAGNOSES", "MAX_INDICATIONS",
+    "MAX_LINES", "PlanTerms", "Reconciliation", "SERVICE_CLASSES", "UINT80", "UINT96", "decode_code",
+    "documents_digest", "encode_code", "encode_icd10", "fmt", "iso_date", "normalize_icd10",
+    "parse_catalogue_csv", "parse_claim", "parse_date", "parse_plan", "service_class", "to_units",
+]

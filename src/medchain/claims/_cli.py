@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from medchain.core.commands import Context, done, pass_ctx
+
+if TYPE_CHECKING:
+    from medchain.claims.client import ClaimsClient
 
 
 @click.group("claims")
@@ -15,7 +19,7 @@ def group() -> None:
     """Claim adjudication: plans, catalogue, claims, review, appeal, settlement and remittance."""
 
 
-def _client(obj: Context, write: bool = True):  # type: ignore[no-untyped-def]
+def _client(obj: Context, write: bool = True) -> ClaimsClient:
     from medchain.claims.client import ClaimsClient
 
     return ClaimsClient(obj.suite(), obj.sender() if write else None)

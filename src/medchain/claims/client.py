@@ -17,22 +17,23 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from web3 import Web3
 
 from medchain.core.client import ContractClient
 from medchain.core.deploy import Suite
-from medchain.core.times import to_unix
 from medchain.core.errors import ClaimsError, InvalidCIDError, InvalidInputError, StandardsError
 from medchain.core.registry import check_address
 from medchain.core.standards import x12
 from medchain.core.standards.consent_codes import Category
 from medchain.core.storage import parse_cid
+from medchain.core.times import to_unix
 from medchain.core.tx import Receipt, Sender, call, events
 
 CONTRACT = "ClaimAdjudication"
@@ -122,7 +123,7 @@ def to_units(amount: Any, decimals: int, what: str, maximum: int = UINT96) -> in
 def fmt(base_units: int, decimals: int, places: int = 2) -> str:
     """Base units as money with ``places`` decimals (exact when the amount has no finer part)."""
     value = Decimal(base_units).scaleb(-decimals)
-    return f"{value:,.{max(places, -value.normalize().as_tuple().exponent if value else places)}f}"
+    return f"{value:,.{max(places, -int(value.normalize().as_tuple().exponent) if value else places)}f}"
 
 
 def service_class(value: Any, what: str = "service_class") -> int:
@@ -166,7 +167,7 @@ class PlanTerms:
     coinsurance_bps: int
     copays: tuple[int, ...] = (0,) * 8
 
-    def check(self) -> "PlanTerms":
+    def check(self) -> PlanTerms:
         """Validate like the contract does.
 
         Raises:
@@ -219,8 +220,9 @@ def parse_plan(data: Mapping[str, Any], decimals: int) -> PlanTerms:
         raise InvalidInputError(f"plan copays must be an object of service class: amount, not {given!r}")
     for name, amount in given.items():
         copays[service_class(name, f"plan copays.{name}")] = to_units(amount, decimals, f"plan copays.{name}", UINT80)
-    return PlanTerms(*(to_units(data[k], decimals, f"plan {k}", UINT80) for k in ("deductible", "out_of_pocket_max", "benefit_limit")),
-                     int(bps), tuple(copays)).check()
+    deductible, out_of_pocket_max, benefit_limit = (to_units(data[k], decimals, f"plan {k}", UINT80)
+                                                    for k in ("deductible", "out_of_pocket_max", "benefit_limit"))
+    return PlanTerms(deductible, out_of_pocket_max, benefit_limit, int(bps), tuple(copays)).check()
 
 
 @dataclass(frozen=True)
@@ -275,8 +277,8 @@ def parse_catalogue_csv(text: str, decimals: int) -> list[CatalogueEntry]:
         if not any(row.values()):
             continue
 
-        def bad(column: str, why: str) -> InvalidInputError:
-            return InvalidInputError(f"catalogue row {n}, column {column}: {why}")
+        def bad(column: str, why: str, line: int = n) -> InvalidInputError:
+            return InvalidInputError(f"catalogue row {line}, column {column}: {why}")
 
         code = row["code"]
         try:
@@ -497,8 +499,8 @@ class Reconciliation:
         out += ["", "Providers"]
         out.append(f"  {'provider':<26}{'insurer':<16}{'approved':>14}{'withdrawn':>14}{'owed':>14}  check")
         for r in self.providers:
-            out.append(f"  {r['name'][:25]:<26}{r['insurer_name'][:15]:<16}{fmt(r['credited'], d):>14}{fmt(r['withdrawn'], d):>14}"
-                       f"{fmt(r['owed'], d):>14}  {'ok' if r['ok'] else 'MISMATCH'}")
+            out.append(f"  {r['name'][:25]:<26}{r['insurer_name'][:15]:<16}{fmt(r['credited'], d):>14}"
+                       f"{fmt(r['withdrawn'], d):>14}{fmt(r['owed'], d):>14}  {'ok' if r['ok'] else 'MISMATCH'}")
         out += ["", "Patients (per plan and year)"]
         out.append(f"  {'patient':<14}{'plan':>5}{'year':>6}{'deductible':>14}{'out of pocket':>15}{'benefit used':>14}  check")
         for r in self.patients:
@@ -691,15 +693,17 @@ class ClaimsClient(ContractClient):
         if int(insurer, 16) == 0:
             raise ClaimsError(f"no plan {plan_id}")
         return {"id": plan_id, "insurer": insurer, "coinsurance_bps": bps, "deductible": ded, "out_of_pocket_max": oop,
-                "benefit_limit": benefit, "copays": dict(zip(SERVICE_CLASSES, copays))}
+                "benefit_limit": benefit, "copays": dict(zip(SERVICE_CLASSES, copays, strict=True))}
 
     def enrollment(self, plan_id: int, patient: str) -> tuple[int, int]:
-        return tuple(call(self.contract.functions.enrollment(plan_id, check_address(patient, "patient"))))  # type: ignore[return-value]
+        return tuple(call(self.contract.functions.enrollment(plan_id, check_address(patient, "patient"))))
 
     def claim(self, claim_id: str | bytes) -> dict[str, Any]:
-        provider, when, status, n, pending, approved, denied, patient, plan = call(self.contract.functions.claim(_claim_id(claim_id)))
+        fields = call(self.contract.functions.claim(_claim_id(claim_id)))
+        provider, when, status, n, pending, approved, denied, patient, plan = fields
         if int(provider, 16) == 0:
-            raise ClaimsError(f"no claim {claim_id}")
+            shown = claim_id if isinstance(claim_id, str) else "0x" + claim_id.hex()
+            raise ClaimsError(f"no claim {shown}")
         return {"provider": provider, "service_date": when, "status": CLAIM_STATUS[status], "lines": n, "pending": pending,
                 "approved": approved, "denied": denied, "patient": patient, "plan": plan}
 
@@ -787,8 +791,9 @@ class ClaimsClient(ContractClient):
             rows.append("")
         rows.append(f"Totals: {len(claims)} claims, billed {fmt(total_billed, d)}, patient responsibility "
                     f"{fmt(total_patient, d)}, paid {fmt(total_paid, d)} {self.symbol}")
-        codes = sorted({li.reason for c in claims for li in c.lines if li.reason} |
-                       {a.reason for c in claims for li in c.lines if li.status != "pending" for a in x12.adjustments(li.as_dict())})
+        codes = sorted({li.reason for c in claims for li in c.lines if li.reason}
+                       | {a.reason for c in claims for li in c.lines if li.status != "pending"
+                          for a in x12.adjustments(li.as_dict())})
         if codes:
             rows += ["", "Reason codes (X12 CARC):"] + [f"  {x12.describe(code)}" for code in codes]
         return "\n".join(rows)
@@ -846,7 +851,8 @@ class ClaimsClient(ContractClient):
                 a[2] += li.payer
         for key in set(line_paid) | set(credited):
             if line_paid.get(key, 0) != credited.get(key, 0):
-                mismatches.append(f"lines approved for {key[1]} by {key[0]} total {line_paid.get(key, 0)}, credited {credited.get(key, 0)}")
+                mismatches.append(f"lines approved for {key[1]} by {key[0]} total {line_paid.get(key, 0)}, "
+                                  f"credited {credited.get(key, 0)}")
         insurers = sorted(set(funded) | set(defunded) | {k[0] for k in credited} | {k[0] for k in withdrawn})
         ins_rows = []
         pools_total = 0
@@ -855,8 +861,9 @@ class ClaimsClient(ContractClient):
             pools_total += p["balance"]
             cr = sum(v for k, v in credited.items() if k[0] == ins)
             wd = sum(v for k, v in withdrawn.items() if k[0] == ins)
-            row = {"insurer": ins, "name": names(ins), "funded": funded.get(ins, 0), "defunded": defunded.get(ins, 0),
-                   "credited": cr, "withdrawn": wd, "pool_balance": p["balance"], "outstanding": p["outstanding"]}
+            row: dict[str, Any] = {"insurer": ins, "name": names(ins), "funded": funded.get(ins, 0),
+                                   "defunded": defunded.get(ins, 0), "credited": cr, "withdrawn": wd,
+                                   "pool_balance": p["balance"], "outstanding": p["outstanding"]}
             row["ok"] = (row["funded"] - row["defunded"] - wd == p["balance"]) and (cr - wd == p["outstanding"])
             if not row["ok"]:
                 mismatches.append(f"insurer {ins}: events give pool {row['funded'] - row['defunded'] - wd} owed {cr - wd}, "

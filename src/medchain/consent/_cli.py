@@ -4,14 +4,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from medchain.core.commands import Context, done, pass_ctx
 
+if TYPE_CHECKING:
+    from medchain.consent.client import ConsentClient
+    from medchain.consent.records import RecordInfo, RecordsClient
 
-def storage_options(f):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def storage_options(f: F) -> F:
     """``--store``, ``--vault`` and ``--timeout``: where ciphertexts and wrapped keys live."""
     f = click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per IPFS call.")(f)
     f = click.option("--vault", "vault_dir", envvar="MEDCHAIN_VAULT", type=click.Path(path_type=Path),
@@ -21,10 +29,10 @@ def storage_options(f):  # type: ignore[no-untyped-def]
     return f
 
 
-def open_records(obj: Context, store_spec: str, vault_dir: Path, timeout: float):  # type: ignore[no-untyped-def]
+def open_records(obj: Context, store_spec: str, vault_dir: Path, timeout: float) -> RecordsClient:
     """A RecordsClient for --account on the given store and vault."""
-    from medchain.core.crypto import KeyVault
     from medchain.consent.records import RecordsClient
+    from medchain.core.crypto import KeyVault
     from medchain.core.storage import open_store
 
     options = {"timeout": timeout} if store_spec.startswith("http") else {}
@@ -39,11 +47,11 @@ def records_group(ctx: click.Context, store_spec: str, vault_dir: Path, timeout:
     ctx.meta["medchain.consent.records"] = (store_spec, vault_dir, timeout)
 
 
-def _records(obj: Context):  # type: ignore[no-untyped-def]
+def _records(obj: Context) -> RecordsClient:
     return open_records(obj, *click.get_current_context().meta["medchain.consent.records"])
 
 
-def echo_rekeyed(infos) -> None:  # type: ignore[no-untyped-def]
+def echo_rekeyed(infos: Iterable[RecordInfo]) -> None:
     """One line per re-keyed record: the new version and the one it supersedes."""
     for i in infos:
         click.echo(f"ok: new version {i.id_hex} supersedes 0x{i.supersedes.hex() if i.supersedes else ''}")
@@ -182,13 +190,13 @@ def consent_group() -> None:
     """Patients' consents (scoped by category, purpose, action, period) and the access log."""
 
 
-def _consents(obj: Context, write: bool = True):  # type: ignore[no-untyped-def]
+def _consents(obj: Context, write: bool = True) -> ConsentClient:
     from medchain.consent.client import ConsentClient
 
     return ConsentClient(obj.suite(), obj.sender() if write else None)
 
 
-def _terms(f):  # type: ignore[no-untyped-def]
+def _terms(f: F) -> F:
     f = click.option("--end", default=None, help="Last valid second, inclusive: unix seconds or ISO date (a bare date "
                      "covers its whole day). Default: no end.")(f)
     f = click.option("--start", default=None, help="First valid second: unix seconds or ISO date. Default: now.")(f)
@@ -198,12 +206,12 @@ def _terms(f):  # type: ignore[no-untyped-def]
     return f
 
 
-def _echo(data: object, as_json: bool) -> None:
+def _echo(data: dict[str, Any] | list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
         return
     for item in data if isinstance(data, list) else [data]:
-        click.echo("  ".join(f"{k}={v}" for k, v in item.items()))  # type: ignore[union-attr]
+        click.echo("  ".join(f"{k}={v}" for k, v in item.items()))
 
 
 @consent_group.command("grant")
@@ -238,7 +246,7 @@ def revoke(obj: Context, grantee: str, patient: str | None, rekey: bool | None, 
     consents = _consents(obj)
     if rekey is None:
         records = obj.suite().contract("RecordRegistry")
-        rekey = patient is None and call(records.functions.recordCount(consents.sender.address)) > 0
+        rekey = patient is None and call(records.functions.recordCount(consents.me)) > 0
     if rekey and patient is not None:
         raise InvalidInputError("only the patient holds the record keys: re-key as the patient, or use --no-rekey")
     if not rekey:

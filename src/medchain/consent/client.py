@@ -12,9 +12,10 @@ Masks are given as catalogue names (``"diabetes,cardiology"``, ``["treatment"]``
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -24,11 +25,11 @@ from web3 import Web3
 
 from medchain.core.client import ContractClient
 from medchain.core.deploy import Suite
-from medchain.core.times import to_unix
 from medchain.core.errors import InvalidInputError, StandardsError
 from medchain.core.registry import check_address
 from medchain.core.standards.consent_codes import Action, Category, Purpose
 from medchain.core.standards.fhir import consent_to_fhir
+from medchain.core.times import to_unix
 from medchain.core.tx import Receipt, Sender, call
 
 CONTRACT = "ConsentRegistry"
@@ -53,7 +54,7 @@ _REVOKE_FIELDS = [
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_mask(value: str | int | Iterable[Any], kind: type = Category) -> int:
+def parse_mask(value: str | int | Iterable[Any], kind: type[Category | Purpose | Action] = Category) -> int:
     """A non-empty catalogue mask from names (``"all"`` for the whole catalogue), members or an int.
 
     Raises:
@@ -72,7 +73,7 @@ def parse_mask(value: str | int | Iterable[Any], kind: type = Category) -> int:
     except TypeError:
         raise InvalidInputError(f"{what} must be names, catalogue members or an int, not {value!r}") from None
     if mask == 0:
-        raise InvalidInputError(f"no {what} given; known: " + ", ".join(m.name.lower() for m in kind))
+        raise InvalidInputError(f"no {what} given; known: " + ", ".join(name.lower() for name in kind.__members__))
     return mask
 
 
@@ -200,7 +201,7 @@ class SignedRequest:
         return {"kind": self.kind, "request": dict(self.request), "signature": "0x" + self.signature.hex()}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "SignedRequest":
+    def from_dict(cls, data: Mapping[str, Any]) -> SignedRequest:
         """Parse :meth:`to_dict` output (e.g. a JSON file).
 
         Raises:

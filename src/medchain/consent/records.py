@@ -26,12 +26,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from medchain.consent.client import ConsentClient, new_record_id, parse_category, parse_mask, record_key
-from medchain.core.crypto import EncryptionKeyPair, KeyVault, RecordContext, open_sealed, seal, unwrap_key, vault_record_key, wrap_key
 from medchain.core.client import ContractClient
+from medchain.core.crypto import (
+    EncryptionKeyPair,
+    KeyVault,
+    RecordContext,
+    open_sealed,
+    seal,
+    unwrap_key,
+    vault_record_key,
+    wrap_key,
+)
 from medchain.core.deploy import Suite
 from medchain.core.errors import (
     AccessDeniedError,
@@ -427,7 +437,7 @@ class RecordsClient(ContractClient):
                 self.vault.revoke(key, reader)
         return out
 
-    def revoke(self, grantee: str) -> "Revocation":
+    def revoke(self, grantee: str) -> Revocation:
         """Revoke the sender's (a patient's) consent for ``grantee`` and re-key every current record
         ``grantee`` could decrypt, so that it cannot read the new versions.
 
@@ -463,7 +473,7 @@ class RecordsClient(ContractClient):
             raise RecordErasedError(f"record 0x{record_key(record_id).hex()} is already erased")
         for v in versions:
             call(self.contract.functions.erase(v.record_id), sender=self.sender.address)
-        receipts = []
+        receipts: list[Receipt] = []
         for v in versions:
             self.vault.shred(vault_record_key(v.record_id, 0))
             try:
@@ -471,4 +481,4 @@ class RecordsClient(ContractClient):
             except StorageError:
                 pass  # the content is unreadable without its keys anyway
             receipts.append(self.sender.transact(self.contract.functions.erase(v.record_id)))
-        return receipts  # type: ignore[return-value]
+        return receipts

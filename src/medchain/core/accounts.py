@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -106,12 +107,14 @@ def _check_kdf_cost(data: dict, path: Path) -> None:
         return  # eth-account reports the malformed structure
     kdf, params = crypto.get("kdf"), crypto.get("kdfparams")
     if isinstance(kdf, dict):
-        kdf, params = kdf.get("function"), kdf.get("params")
+        params = kdf.get("params")
+        kdf = kdf.get("function")
     if not isinstance(params, dict):
         return
+    settings: dict[str, Any] = params
 
     def number(name: str) -> int:
-        value = params.get(name, 1)
+        value = settings.get(name, 1)
         return value if isinstance(value, int) and not isinstance(value, bool) else 1
 
     if kdf == "pbkdf2":

@@ -22,6 +22,7 @@ from typing import Any
 
 from web3 import Web3
 from web3.providers.base import JSONBaseProvider
+from web3.types import RPCEndpoint
 
 from medchain.core.errors import ChainUnreachableError, ConfigurationError, NodeStartError
 
@@ -50,7 +51,7 @@ class Chain:
     kind: str
     endpoint: str
     chain_id: int
-    _process: "LocalNode | None" = None
+    _process: LocalNode | None = None
     _tester: Any = None
     nonces: dict[str, int] = field(default_factory=dict)
 
@@ -63,14 +64,14 @@ class Chain:
         """Take a state snapshot (local chains only); :meth:`revert` returns to it."""
         if self._tester is not None:
             return self._tester.take_snapshot()
-        return self.w3.provider.make_request("evm_snapshot", [])["result"]
+        return self.w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]
 
     def revert(self, snapshot_id: Any) -> None:
         """Return to a snapshot; cached nonces are dropped because they may be ahead of the chain."""
         if self._tester is not None:
             self._tester.revert_to_snapshot(snapshot_id)
         else:
-            result = self.w3.provider.make_request("evm_revert", [snapshot_id])
+            result = self.w3.provider.make_request(RPCEndpoint("evm_revert"), [snapshot_id])
             if not result.get("result"):
                 raise ConfigurationError(f"snapshot {snapshot_id} could not be restored: {result}")
         self.nonces.clear()
@@ -104,7 +105,7 @@ class Chain:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
     def _rpc(self, method: str, params: list[Any]) -> Any:
-        response = self.w3.provider.make_request(method, params)
+        response = self.w3.provider.make_request(RPCEndpoint(method), params)
         if "error" in response:
             raise ConfigurationError(f"{self.kind} does not support {method}: {response['error']}")
         return response.get("result")
@@ -115,7 +116,7 @@ class Chain:
             self._process.stop()
             self._process = None
 
-    def __enter__(self) -> "Chain":
+    def __enter__(self) -> Chain:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -211,7 +212,7 @@ class SyncWebSocketProvider(JSONBaseProvider):
     def is_connected(self, show_traceback: bool = False) -> bool:
         try:
             return "result" in self.make_request("web3_clientVersion", [])
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - websockets and JSON decoding raise many types: all mean not connected
             if show_traceback:
                 raise
             return False
@@ -232,7 +233,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         pass
 
 
-_running: set["LocalNode"] = set()
+_running: set[LocalNode] = set()
 
 
 @atexit.register
@@ -291,7 +292,7 @@ class LocalNode:
                 _running.discard(self)
                 raise NodeStartError(f"{self.kind} exited with code {self.process.returncode}: {' | '.join(tail)}")
             try:
-                w3.eth.chain_id
+                _ = w3.eth.chain_id  # a request: answers once the node is up
                 return
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.05)
@@ -313,7 +314,7 @@ class LocalNode:
         except ProcessLookupError:
             pass
 
-    def __enter__(self) -> "LocalNode":
+    def __enter__(self) -> LocalNode:
         self.start()
         return self
 

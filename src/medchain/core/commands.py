@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from medchain.core.chain import Chain
+    from medchain.core.deploy import Suite
+    from medchain.core.tx import Sender
 
 
 class Context:
@@ -16,23 +21,23 @@ class Context:
         self.account_spec = account_spec
         self.deployments = deployments
         self.manifest = manifest
-        self._chain = None
+        self._chain: Chain | None = None
 
     @property
-    def chain(self):  # type: ignore[no-untyped-def]
+    def chain(self) -> Chain:
         from medchain.core.chain import connect
 
         if self._chain is None:
             self._chain = connect(self.chain_spec)
         return self._chain
 
-    def sender(self):  # type: ignore[no-untyped-def]
+    def sender(self) -> Sender:
         from medchain.core.accounts import load_account
         from medchain.core.tx import Sender
 
         return Sender(self.chain, load_account(self.account_spec, self.chain))
 
-    def suite(self):  # type: ignore[no-untyped-def]
+    def suite(self) -> Suite:
         from medchain.core.deploy import load_suite
 
         return load_suite(self.chain, directory=self.deployments, path=self.manifest)

@@ -22,7 +22,7 @@ PANIC_CODES = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_artifact(name: str) -> dict[str, Any]:
     """The committed artifact of contract ``name``.
 
@@ -99,7 +99,7 @@ def decode_revert(data: bytes | str | None) -> ContractRevert:
         values = abi_decode([_abi_type(i) for i in inputs], data[4:])
     except Exception:  # noqa: BLE001 - malformed revert data
         return ContractRevert(None, data=hexdata)
-    args = {i["name"] or f"arg{n}": _normalise(v) for n, (i, v) in enumerate(zip(inputs, values))}
+    args = {i["name"] or f"arg{n}": _normalise(v) for n, (i, v) in enumerate(zip(inputs, values, strict=True))}
     if name == "Panic":
         args["reason"] = PANIC_CODES.get(args["code"], "unknown panic")
     return ContractRevert(name, args, hexdata)

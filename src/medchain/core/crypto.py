@@ -71,9 +71,10 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import coincurve
 from cryptography.exceptions import InvalidTag
@@ -83,7 +84,6 @@ from cryptography.hazmat.primitives.constant_time import bytes_eq
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 
-from medchain.core.files import write_atomic
 from medchain.core.errors import (
     ConfigurationError,
     CryptoError,
@@ -91,6 +91,7 @@ from medchain.core.errors import (
     InvalidKeyError,
     NotARecipientError,
 )
+from medchain.core.files import write_atomic
 
 __all__ = [
     "EncryptionKeyPair",
@@ -185,7 +186,7 @@ class EncryptionKeyPair:
         object.__setattr__(self, "private_key", key)
 
     @classmethod
-    def generate(cls) -> "EncryptionKeyPair":
+    def generate(cls) -> EncryptionKeyPair:
         """Create a key pair from the operating system's CSPRNG.
 
         Returns:
@@ -194,7 +195,7 @@ class EncryptionKeyPair:
         return cls(coincurve.PrivateKey().secret)
 
     @classmethod
-    def from_private_key(cls, private_key: bytes | str) -> "EncryptionKeyPair":
+    def from_private_key(cls, private_key: bytes | str) -> EncryptionKeyPair:
         """Load a key pair from its secret (an Ethereum account key works too).
 
         Args:
@@ -266,7 +267,7 @@ class RecordContext:
         object.__setattr__(self, "category", int(category))
 
     @classmethod
-    def new(cls, patient: str, category: int) -> "RecordContext":
+    def new(cls, patient: str, category: int) -> RecordContext:
         """Start a new record lineage with a random ``record_uid``.
 
         Args:
@@ -279,7 +280,7 @@ class RecordContext:
         return cls(patient, os.urandom(32), category)
 
     @classmethod
-    def from_blob(cls, blob: bytes, patient: str) -> "RecordContext":
+    def from_blob(cls, blob: bytes, patient: str) -> RecordContext:
         """Rebuild the context of a sealed blob from its header and the patient.
 
         Args:
@@ -432,7 +433,7 @@ class WrappedKey:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "WrappedKey":
+    def from_dict(cls, data: Mapping[str, Any]) -> WrappedKey:
         """Parse the output of :meth:`to_dict`.
 
         Args:
@@ -459,7 +460,8 @@ class WrappedKey:
             if len(value) != size:
                 raise InvalidKeyError(f"wrapped key {name} must be {size} bytes, got {len(value)}")
             fields[name] = value
-        return cls(**fields)
+        return cls(recipient=fields["recipient"], ephemeral=fields["ephemeral"], nonce=fields["nonce"],
+                   ciphertext=fields["ciphertext"])
 
 
 def _kek(shared: bytes, salt: bytes, info: bytes) -> bytes:

@@ -7,7 +7,8 @@ reason and a non-zero exit code.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class MedChainError(Exception):
@@ -215,7 +216,7 @@ class RekeyIncompleteError(RecordError):
         rekeyed: The new versions anchored before the failure.
     """
 
-    def __init__(self, message: str, pending: list[bytes], rekeyed: list[object]):
+    def __init__(self, message: str, pending: list[bytes], rekeyed: Sequence[object]):
         self.pending = pending
         self.rekeyed = rekeyed
         super().__init__(message)

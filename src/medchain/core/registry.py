@@ -42,11 +42,11 @@ def parse_roles(text: str | Role | int) -> Role:
         return Role(text)
     names = [n.strip().upper().replace("-", "_").replace(" ", "_") for n in text.split(",") if n.strip()]
     if not names:
-        raise InvalidInputError("no role given; roles: " + ", ".join(r.name.lower() for r in Role))
+        raise InvalidInputError("no role given; roles: " + ", ".join(name.lower() for name in Role.__members__))
     mask = Role(0)
     for n in names:
         if n not in Role.__members__:
-            raise InvalidInputError(f"unknown role {n.lower()!r}; roles: " + ", ".join(r.name.lower() for r in Role))
+            raise InvalidInputError(f"unknown role {n.lower()!r}; roles: " + ", ".join(name.lower() for name in Role.__members__))
         mask |= Role[n]
     return mask
 

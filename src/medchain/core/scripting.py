@@ -29,7 +29,7 @@ def brownie_endpoint() -> str | None:
     if brownie is None:
         return None
     try:
-        from brownie import network, web3  # type: ignore[import-not-found]
+        from brownie import network, web3  # type: ignore[import-not-found]  # Brownie lives in .venv-brownie, not mypy's venv
 
         if not network.is_connected():
             return None

@@ -34,7 +34,6 @@ from typing import Any, Protocol, runtime_checkable
 
 import requests
 
-from medchain.core.files import write_atomic
 from medchain.core.errors import (
     ConfigurationError,
     ContentNotFoundError,
@@ -44,6 +43,7 @@ from medchain.core.errors import (
     StorageTimeoutError,
     StorageUnavailableError,
 )
+from medchain.core.files import write_atomic
 
 __all__ = [
     "DAG_PB",

@@ -8,14 +8,18 @@ from __future__ import annotations
 import ast
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, cast
 
-from eth_account.signers.local import LocalAccount
 from eth_abi import encode as abi_encode
+from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from eth_utils import function_signature_to_4byte_selector, keccak
 from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
+from web3.providers.base import JSONBaseProvider
+from web3.types import RPCEndpoint, TxParams
 
 from medchain.core.chain import Chain
 from medchain.core.contracts import decode_revert
@@ -69,7 +73,7 @@ def calldata(fn: ContractFunction) -> bytes:
     """ABI-encode a bound contract function call: eth_abi directly for plain arguments (about ten
     times faster than web3's normaliser chain), web3's encoder for anything else."""
     abi = fn.abi
-    key = fn.abi_element_identifier if hasattr(fn, "abi_element_identifier") else str(abi)
+    key = str(fn.abi_element_identifier) if hasattr(fn, "abi_element_identifier") else str(abi)
     if key not in _SELECTORS:
         types = [_type_string(i) for i in abi.get("inputs", [])]
         _SELECTORS[key] = (function_signature_to_4byte_selector(f"{abi['name']}({','.join(types)})"), types)
@@ -80,7 +84,7 @@ def calldata(fn: ContractFunction) -> bytes:
         return bytes(HexBytes(fn._encode_transaction_data()))
 
 
-def _type_string(item: dict[str, Any]) -> str:
+def _type_string(item: Mapping[str, Any]) -> str:
     t = item["type"]
     if t.startswith("tuple"):
         return "(" + ",".join(_type_string(c) for c in item["components"]) + ")" + t[5:]
@@ -153,17 +157,18 @@ class Sender:
         Raises:
             ContractRevert: the call reverts (decoded custom error).
         """
-        call_tx = {k: v for k, v in tx.items() if k in ("from", "to", "data", "value")}
+        # cast: the keys kept are TxParams fields, the values those _base_tx gave them
+        call_tx = cast(TxParams, {k: v for k, v in tx.items() if k in ("from", "to", "data", "value")})
         try:
             return int(self.chain.w3.eth.estimate_gas(call_tx))
-        except Exception as exc:  # noqa: BLE001 - classified below
+        except Exception as exc:  # noqa: BLE001 - each backend raises its own revert type; classified below
             failure: Exception = exc
             if self.chain.kind == "embedded":
                 # web3's tester provider decodes estimate reverts whose payload looks like a string as
                 # Error(string), losing the selector; eth_call keeps the raw revert data.
                 try:
                     self.chain.w3.eth.call(call_tx)
-                except Exception as replay:  # noqa: BLE001
+                except Exception as replay:  # noqa: BLE001 - each backend raises its own type; _classify decodes it
                     failure = replay
             raise self._classify(failure) from None
 
@@ -186,8 +191,8 @@ class Sender:
 
     # ----------------------------------------------------------------- sending
     def transact(self, fn: ContractFunction | None = None, *, to: str | None = None, data: bytes | str | None = None,
-                 value: int = 0, gas: int | None = None, wait: bool = True) -> Receipt | str:
-        """Send one transaction and (by default) wait for its receipt.
+                 value: int = 0, gas: int | None = None) -> Receipt:
+        """Send one transaction and wait for its receipt (:meth:`send`, then :meth:`wait`).
 
         Args:
             fn: A bound contract function (``contract.functions.name(args)``); or give ``to``/``data``.
@@ -195,10 +200,9 @@ class Sender:
             data: Calldata or creation code.
             value: Wei to send.
             gas: Gas limit; estimated (plus 20 %) when omitted.
-            wait: Wait for the receipt (else return the hash).
 
         Returns:
-            The :class:`Receipt`, or the transaction hash when ``wait`` is false.
+            The :class:`Receipt` of the mined transaction.
 
         Raises:
             ContractRevert: the transaction reverts (decoded), at estimation or once mined.
@@ -206,30 +210,41 @@ class Sender:
             NonceError: the node keeps rejecting the nonce.
             TransactionError: the receipt did not arrive in time.
         """
+        return self.wait(self.send(fn, to=to, data=data, value=value, gas=gas))
+
+    def send(self, fn: ContractFunction | None = None, *, to: str | None = None, data: bytes | str | None = None,
+             value: int = 0, gas: int | None = None) -> str:
+        """Sign and send one transaction without waiting for it; returns its hash (give it to :meth:`wait`).
+
+        The arguments are those of :meth:`transact`.
+
+        Raises:
+            ContractRevert: gas estimation reverted (decoded).
+            InsufficientFundsError: the account cannot pay.
+            NonceError: the node keeps rejecting the nonce.
+            ChainError: the node stopped answering.
+        """
         try:
             tx = self._base_tx(fn, to, data, value)
             tx["gas"] = gas or int(self.estimate(tx) * GAS_MARGIN) + 10_000
             tx.update(self.fees())
-            tx_hash = self._send(tx)
+            return self._sign_and_send(tx)
         except MedChainError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a node that went away mid-way, classified
+        except Exception as exc:  # noqa: BLE001 - a node that went away mid-way: _classify names it
             raise self._classify(exc) from None
-        return self.wait(tx_hash) if wait else tx_hash
 
     def deploy(self, bytecode: str, abi: list[Any], *args: Any, gas: int | None = None) -> Receipt:
         """Deploy a contract from its creation code and constructor arguments."""
         data = self.chain.w3.eth.contract(abi=abi, bytecode=bytecode).constructor(*args).data_in_transaction
-        receipt = self.transact(data=data, gas=gas)
-        assert isinstance(receipt, Receipt)
-        return receipt
+        return self.transact(data=data, gas=gas)
 
-    def _send(self, tx: dict[str, Any]) -> str:
+    def _sign_and_send(self, tx: dict[str, Any]) -> str:
         for attempt in (0, 1):
             raw = self.sign(dict(tx))
             try:
                 return self.chain.w3.eth.send_raw_transaction(raw).to_0x_hex()
-            except Exception as exc:  # noqa: BLE001 - classified below
+            except Exception as exc:  # noqa: BLE001 - nonce, funds and revert errors come as many types; classified below
                 text = str(exc).lower()
                 if "nonce" in text and attempt == 0:
                     self.resync_nonce()
@@ -261,24 +276,24 @@ class Sender:
             ChainError: the node stopped answering.
         """
         try:
-            r = self.chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.02)
-        except Exception as exc:  # noqa: BLE001
+            r = self.chain.w3.eth.wait_for_transaction_receipt(HexStr(tx_hash), timeout=timeout, poll_latency=0.02)
+        except Exception as exc:  # noqa: BLE001 - timeouts, dropped hashes and node errors differ per backend; sorted out below
             if "not in the chain" in str(exc) or "timeout" in type(exc).__name__.lower():
                 raise self._not_mined(tx_hash, timeout) from None
             raise self._classify(exc) from None
         return self.receipt(tx_hash, r)
 
-    def _not_mined(self, tx_hash: str, timeout: float) -> TransactionError:
+    def _not_mined(self, tx_hash: str, timeout: float) -> Exception:
         """Why ``tx_hash`` has no receipt: still pending, or dropped/replaced (then the nonce is resynced)."""
         w3 = self.chain.w3
         try:
             try:
-                tx = w3.eth.get_transaction(tx_hash)
-            except Exception:  # noqa: BLE001 - web3 raises TransactionNotFound
+                tx = w3.eth.get_transaction(HexStr(tx_hash))
+            except Exception:  # noqa: BLE001 - web3 raises TransactionNotFound, eth-tester its own: unknown either way
                 tx = None
             mined_nonce = w3.eth.get_transaction_count(self.address, "latest")
-        except Exception as exc:  # noqa: BLE001
-            return self._classify(exc)  # type: ignore[return-value]
+        except Exception as exc:  # noqa: BLE001 - the node may be gone: _classify names what happened
+            return self._classify(exc)
         if tx is None or int(tx["nonce"]) < mined_nonce:
             self._forget_nonce()
             return TransactionError(f"transaction {tx_hash} was dropped or replaced (the node does not know it, or "
@@ -297,12 +312,14 @@ class Sender:
         """Re-run a failed transaction as a call to recover its revert data: at the block before it,
         then on the latest state (where the node keeps no history, as Anvil --prune-history, or when
         the failure depended on the block's time)."""
-        tx = self.chain.w3.eth.get_transaction(tx_hash)
-        call = {"from": tx["from"], "to": tx.get("to"), "data": tx["input"], "value": tx["value"], "gas": tx["gas"]}
+        tx = self.chain.w3.eth.get_transaction(HexStr(tx_hash))
+        # cast: TxParams has no None "to"; a failed contract creation is replayed as the node sent it
+        call = cast(TxParams, {"from": tx["from"], "to": tx.get("to"), "data": tx["input"], "value": tx["value"],
+                               "gas": tx["gas"]})
         for block in (r["blockNumber"] - 1, "latest"):
             try:
                 self.chain.w3.eth.call(call, block)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - each backend raises its own revert type; _classify decodes it
                 classified = self._classify(exc)
                 if isinstance(classified, ContractRevert):
                     return classified
@@ -312,7 +329,7 @@ class Sender:
             return TransactionError(f"transaction {tx_hash} ran out of gas ({tx['gas']})")
         return TransactionError(f"transaction {tx_hash} failed (status 0) without revert data")
 
-    def bulk(self) -> "Bulk":
+    def bulk(self) -> Bulk:
         """A batch that signs and sends many transactions, then waits for all receipts."""
         return Bulk(self)
 
@@ -320,7 +337,7 @@ class Sender:
 class BulkError(TransactionError):
     """Some transactions of a bulk batch failed; ``failures`` maps batch index to its error."""
 
-    def __init__(self, failures: dict[int, Exception], receipts: list["Receipt | None"]):
+    def __init__(self, failures: dict[int, Exception], receipts: list[Receipt | None]):
         self.failures = failures
         self.receipts = receipts
         first = min(failures)
@@ -351,7 +368,8 @@ class Bulk:
         self._send_errors: dict[int, Exception] = {}
         self._gas: dict[tuple[str | None, bytes], int] = {}
         self._fees: dict[str, int] | None = None
-        self._batched = hasattr(sender.chain.w3.provider, "make_batch_request") and sender.chain.kind != "embedded"
+        self._rpc = batch_provider(sender.chain)
+        self._batched = self._rpc is not None
 
     def add(self, fn: ContractFunction | None = None, *, to: str | None = None, data: bytes | None = None,
             value: int = 0, gas: int | None = None) -> int:
@@ -389,20 +407,22 @@ class Bulk:
         if not pending:
             return
         w3 = self.sender.chain.w3
-        if not self._batched:
+        if self._rpc is None:
             for index, raw in pending:
                 try:
                     w3.eth.send_raw_transaction(raw)
-                except Exception as exc:  # noqa: BLE001 - classified
+                except Exception as exc:  # noqa: BLE001 - classified and kept per transaction: one refusal must not stop the batch
                     self._send_errors[index] = self.sender._classify(exc)
             return
         try:
-            responses = w3.provider.make_batch_request([("eth_sendRawTransaction", ["0x" + raw.hex()]) for _, raw in pending])
-        except Exception as exc:  # noqa: BLE001
+            responses = self._rpc.make_batch_request([(RPCEndpoint("eth_sendRawTransaction"), ["0x" + raw.hex()])
+                                                      for _, raw in pending])
+        except Exception as exc:  # noqa: BLE001 - a node that went away or refused the batch, classified
             raise self.sender._classify(exc) from None
         if isinstance(responses, dict):  # the node refused the whole batch
             responses = [responses] * len(pending)
-        for (index, _), response in zip(pending, sorted(responses, key=lambda r: r.get("id", 0))):
+        # strict=False: a request the node left unanswered is caught when its receipt is awaited
+        for (index, _), response in zip(pending, sorted(responses, key=_rpc_id), strict=False):
             if "error" in response:
                 self._send_errors[index] = self.sender._classify(TransactionError(str(response["error"])))
         if self._send_errors:
@@ -441,12 +461,24 @@ class Bulk:
             raise BulkError(failures, self.receipts)
         return [r for r in self.receipts if r is not None]
 
-    def __enter__(self) -> "Bulk":
+    def __enter__(self) -> Bulk:
         return self
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
         if exc_type is None:
             self.wait()
+
+
+def _rpc_id(response: Mapping[str, Any]) -> int:
+    """The id of one answer of a JSON-RPC batch (web3 numbers its requests), to restore the request order."""
+    return int(response.get("id") or 0)
+
+
+def batch_provider(chain: Chain) -> JSONBaseProvider | None:
+    """The provider of ``chain`` when it takes JSON-RPC batches (HTTP and WebSocket nodes), else ``None``
+    (the embedded chain sends one by one)."""
+    provider = chain.w3.provider
+    return provider if isinstance(provider, JSONBaseProvider) and chain.kind != "embedded" else None
 
 
 def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEOUT, batch: int = 200) -> dict[str, Any]:
@@ -468,7 +500,8 @@ def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEO
             responses = w3.provider.make_batch_request([("eth_getTransactionReceipt", [h]) for h in chunk])
             if isinstance(responses, dict):
                 responses = [responses] * len(chunk)
-            for h, r in zip(chunk, sorted(responses, key=lambda r: r.get("id", 0))):
+            # strict=False: a hash the node left unanswered stays pending and is polled again
+            for h, r in zip(chunk, sorted(responses, key=_rpc_id), strict=False):
                 if r.get("result"):
                     found[h] = r["result"]
         pending = [h for h in pending if h not in found]
@@ -490,7 +523,7 @@ def call(fn: ContractFunction, *, sender: str | None = None, block: Any = "lates
         default = fn.w3.eth.default_account
         origin = sender or (default if isinstance(default, str) else None)
         return fn.call({"from": origin} if origin else {}, block_identifier=block)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - each backend raises its own revert and connection types; sorted out below
         revert = _as_revert(exc)
         if revert is not None:
             raise revert from None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from medchain.core.commands import Context, done, pass_ctx
+
+if TYPE_CHECKING:
+    from medchain.participants.client import ParticipantsClient
 
 
 @click.group("participants")
@@ -14,7 +18,7 @@ def group() -> None:
     """The participant directory (organisations, roles, patients)."""
 
 
-def _participants(obj: Context, write: bool = True):  # type: ignore[no-untyped-def]
+def _participants(obj: Context, write: bool = True) -> ParticipantsClient:
     from medchain.participants.client import ParticipantsClient
 
     return ParticipantsClient(obj.suite(), obj.sender() if write else None)
@@ -73,8 +77,9 @@ def reactivate(obj: Context, address: str) -> None:
 def show(obj: Context, address: str, as_json: bool) -> None:
     """Show a participant."""
     p = _participants(obj, write=False).get(address)
+    roles = [name.lower() for name, r in type(p.roles).__members__.items() if r in p.roles]
     data = {"address": p.address, "kind": p.kind.name.lower(), "suspended": p.suspended,
-            "roles": [r.name.lower() for r in type(p.roles) if r in p.roles], "registeredAt": p.registered_at,
+            "roles": roles, "registeredAt": p.registered_at,
             "encryptionKey": "0x" + p.encryption_key.hex(), "name": p.name}
     if as_json:
         click.echo(json.dumps(data, indent=2))

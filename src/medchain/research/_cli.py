@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from medchain.core.commands import Context, done, pass_ctx
+
+if TYPE_CHECKING:
+    from medchain.core.crypto import EncryptionKeyPair
+    from medchain.research.licensing import ResearchClient
+    from medchain.research.trials import TrialsClient
 
 
 @click.group("research")
@@ -24,15 +29,15 @@ def group(ctx: click.Context, store_spec: str) -> None:
     ctx.meta["medchain.research.licensing"] = store_spec
 
 
-def _client(obj: Context, write: bool = True):  # type: ignore[no-untyped-def]
-    from medchain.research.licensing import ResearchClient
+def _client(obj: Context, write: bool = True) -> ResearchClient:
     from medchain.core.storage import open_store
+    from medchain.research.licensing import ResearchClient
 
     spec = click.get_current_context().meta["medchain.research.licensing"]
     return ResearchClient(obj.suite(), obj.sender() if write else None, open_store(spec))
 
 
-def _keypair(obj: Context):  # type: ignore[no-untyped-def]
+def _keypair(obj: Context) -> EncryptionKeyPair:
     from medchain.core.crypto import EncryptionKeyPair
 
     return EncryptionKeyPair.from_private_key(bytes(obj.sender().account.key))
@@ -255,7 +260,7 @@ def trial() -> None:
     """Clinical-trial records: register, sites, signed enrolment, visits, milestones, locked results."""
 
 
-def _trials(obj: Context, write: bool = True):  # type: ignore[no-untyped-def]
+def _trials(obj: Context, write: bool = True) -> TrialsClient:
     from medchain.research.trials import TrialsClient
 
     return TrialsClient(obj.suite(), obj.sender() if write else None)

@@ -8,9 +8,10 @@ their keccak256 (:func:`document_hash`: bytes as given, text UTF-8, dicts as can
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Mapping
+from typing import Any
 
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
@@ -166,8 +167,8 @@ class TrialsClient(ContractClient):
                 "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
                                  {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
                 "EnrolmentConsent": [{"name": "trialId", "type": "uint256"}, {"name": "subject", "type": "address"},
-                                     {"name": "site", "type": "address"}, {"name": "protocolHash", "type": "bytes32"}, {"name": "nonce", "type": "uint256"},
-                                     {"name": "deadline", "type": "uint256"}],
+                                     {"name": "site", "type": "address"}, {"name": "protocolHash", "type": "bytes32"},
+                                     {"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"}],
             },
             "primaryType": "EnrolmentConsent",
             "domain": {"name": "MedChain ClinicalTrialRegistry", "version": "1", "chainId": self.suite.chain.chain_id,

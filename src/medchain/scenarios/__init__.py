@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import importlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
@@ -92,11 +93,16 @@ def run(names: list[str] | None = None, *, chain: Chain | str = "embedded", log:
     modules = [load(n) for n in (names or SCENARIOS)]
     own = isinstance(chain, str)
     c = connect(chain) if isinstance(chain, str) else chain
-    tmp = tempfile.TemporaryDirectory(prefix="medchain-demo-") if workdir is None else None
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="medchain-demo-")
+        folder = Path(tmp.name)
+    else:
+        folder = Path(workdir)
     try:
         governance = Sender(c, dev_account(CAST["governance"]))
-        report = deploy(c, governance, fresh=True, directory=Path(workdir or tmp.name) / "deployments")  # type: ignore[union-attr]
-        ctx = ScenarioContext(c, report.suite, Path(workdir or tmp.name), log, keeps_files=workdir is not None)  # type: ignore[union-attr]
+        report = deploy(c, governance, fresh=True, directory=folder / "deployments")
+        ctx = ScenarioContext(c, report.suite, folder, log, keeps_files=workdir is not None)
         ctx._senders["governance"] = governance
         results = {}
         for module in modules:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from medchain.core.accounts import dev_account
 from medchain.claims.client import ClaimsClient
 from medchain.consent.client import ConsentClient
+from medchain.core.accounts import dev_account
 from medchain.core.token import TokenClient
 from medchain.core.tx import Sender
 from medchain.scenarios import ScenarioContext
@@ -145,7 +145,8 @@ def run(ctx: ScenarioContext) -> dict[str, Any]:
     ctx.step(f"the pharmacy withdrew {money(owed_p)} and the hospital {money(owed_h)}")
 
     rec = w.insurer.reconcile()
-    ctx.step(f"reconciliation from events: {'balanced to the cent' if rec.balanced else 'MISMATCH: ' + '; '.join(rec.mismatches)}")
+    balance = "balanced to the cent" if rec.balanced else "MISMATCH: " + "; ".join(rec.mismatches)
+    ctx.step(f"reconciliation from events: {balance}")
     for row in rec.table().splitlines():
         ctx.log("      " + row)
     response = w.insurer.claim_response(first.claim_id)

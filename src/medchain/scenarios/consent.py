@@ -13,9 +13,9 @@ import copy
 from typing import Any
 
 from medchain.consent.client import ConsentClient
+from medchain.consent.records import RecordsClient
 from medchain.core.crypto import KeyVault
 from medchain.core.errors import AccessDeniedError
-from medchain.consent.records import RecordsClient
 from medchain.core.storage import EmbeddedStore
 from medchain.scenarios import ScenarioContext
 from medchain.scenarios.participants import setup
@@ -34,7 +34,7 @@ DIAGNOSIS = {
     "subject": SUBJECT,
     "onsetDateTime": "2024-02-12",
 }
-HBA1C = {
+HBA1C: dict[str, Any] = {
     "resourceType": "Observation",
     "status": "final",
     "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",

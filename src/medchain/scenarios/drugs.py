@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from medchain.core.crypto import KeyVault
-from medchain.drugs.client import DrugsClient, Reading, UnitStatus
-from medchain.drugs.chart import temperature_chart
 from medchain.core.errors import CounterfeitSuspectedError, MissingExtraError
 from medchain.core.standards import gs1
 from medchain.core.storage import EmbeddedStore
+from medchain.drugs.chart import temperature_chart
+from medchain.drugs.client import DrugsClient, Reading, UnitStatus
 from medchain.scenarios import ScenarioContext
 from medchain.scenarios.participants import setup
 
@@ -57,9 +57,10 @@ def run(ctx: ScenarioContext) -> dict[str, Any]:
     ctx.step(f"truck B breached 8 °C ({excursion['temperature'] / 100:.1f} °C at "
              f"{excursion['latitude'] / 1e6:.3f},{excursion['longitude'] / 1e6:.3f}): its 200 units are quarantined")
     try:
-        chart: Path | None = temperature_chart(gateway.readings(to_b), ctx.workdir / "truck-b.png", min_c=2.0,
-                                               max_c=8.0, title=f"Shipment to Hospital B, lot {LOT}")
-        drawn = f"chart: {chart}" if ctx.keeps_files else "chart drawn (`medchain demo --workdir DIR` keeps it)"
+        drawn_chart = temperature_chart(gateway.readings(to_b), ctx.workdir / "truck-b.png", min_c=2.0,
+                                        max_c=8.0, title=f"Shipment to Hospital B, lot {LOT}")
+        chart: Path | None = drawn_chart
+        drawn = f"chart: {drawn_chart}" if ctx.keeps_files else "chart drawn (`medchain demo --workdir DIR` keeps it)"
     except MissingExtraError as exc:
         chart, drawn = None, f"no chart ({exc})"
     hosp_a.receive(to_a)

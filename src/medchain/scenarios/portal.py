@@ -7,20 +7,20 @@ past its expiry, so this needs a local development chain).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from medchain.core.accounts import dev_account
 from medchain.core.chain import Chain
 from medchain.core.deploy import Suite, deploy
-from medchain.drugs.client import DAY, DrugsClient, Reading, batch_id
-from medchain.core.errors import ConfigurationError, CounterfeitSuspectedError
-from medchain.scenarios import CAST, ScenarioContext
-from medchain.scenarios import drugs as cold_chain
+from medchain.core.errors import ConfigurationError, CounterfeitSuspectedError, DrugTracingError
 from medchain.core.standards import gs1
 from medchain.core.tx import Sender
+from medchain.drugs.client import DAY, DrugsClient, Reading, batch_id
 from medchain.drugs.portal.service import SerialStore
+from medchain.scenarios import CAST, ScenarioContext
+from medchain.scenarios import drugs as cold_chain
 
 GTIN = cold_chain.GTIN
 CLEAN_LOT, EXPIRING_LOT = "FLU24B", "FLU24C"
@@ -60,7 +60,10 @@ def seed(chain: Chain, workdir: Path, log: Callable[[str], None] = lambda _: Non
     cold_chain.run(ctx)
     store = SerialStore(workdir / "serials")
     store.add(GTIN, cold_chain.LOT, [f"FLU{i:06d}" for i in range(cold_chain.UNITS)])
-    recalled_expiry = DrugsClient(suite).batch(batch_id(GTIN, cold_chain.LOT)).expiry  # type: ignore[union-attr]
+    recalled = DrugsClient(suite).batch(batch_id(GTIN, cold_chain.LOT))
+    if recalled is None:
+        raise DrugTracingError(f"the cold-chain story commissioned no lot {cold_chain.LOT}")
+    recalled_expiry = recalled.expiry
 
     maker, dist, gateway, pharmacy, hosp_b = (DrugsClient(suite, ctx.sender(r)) for r in
                                               ("manufacturer", "distributor", "sensor_gateway", "pharmacy", "hospital_b"))

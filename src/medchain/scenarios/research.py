@@ -20,10 +20,10 @@ from eth_utils import keccak
 from medchain.consent.client import ConsentClient
 from medchain.core.crypto import EncryptionKeyPair
 from medchain.core.errors import ContractRevert
-from medchain.research.licensing import Field, ResearchClient
 from medchain.core.standards.consent_codes import Category
 from medchain.core.storage import EmbeddedStore
 from medchain.core.token import TokenClient
+from medchain.research.licensing import Field, ResearchClient
 from medchain.research.trials import TrialsClient
 from medchain.scenarios import ScenarioContext
 from medchain.scenarios.participants import setup
@@ -70,7 +70,8 @@ def run(ctx: ScenarioContext) -> dict[str, Any]:
     licence_id, _ = university.buy_licence(v1, LICENSED)
     lic = university.licence(licence_id)
     until = datetime.fromtimestamp(lic.expires_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    ctx.step(f"the university licensed fields {', '.join(f.name.lower() for f in Field if f in lic.fields)} of v{v1} "
+    licensed = ", ".join(name.lower() for name, f in Field.__members__.items() if f in lic.fields)
+    ctx.step(f"the university licensed fields {licensed} of v{v1} "
              f"until {until} (licence {licence_id})")
     cid, _ = steward.deliver_extract(build, licence_id)
     extract = university.open_extract(licence_id, EncryptionKeyPair.from_private_key(bytes(ctx.account("university").key)))

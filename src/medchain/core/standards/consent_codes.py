@@ -32,9 +32,9 @@ aliases are accepted (``"diabetes"`` is endocrine, ``"lab"`` is laboratory...).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntFlag
-from typing import Iterable
 
 from medchain.core.errors import StandardsError
 
@@ -168,8 +168,8 @@ class _CatalogueFlag(IntFlag):
         return [m.key for m in cls.members(mask)]
 
     @classmethod
-    def members(cls, mask: int) -> list:
-        """The members whose bits are set in ``mask``, by index.
+    def members(cls, mask: object) -> list:
+        """The members whose bits are set in ``mask`` (validated: any value is checked), by index.
 
         Raises:
             StandardsError: Negative mask, or bits outside the catalogue.
@@ -238,11 +238,18 @@ class Action(_CatalogueFlag):
         return ACTION_CODES[self]
 
 
-def _canonical(cls: type) -> dict:
-    return {m: m.name.lower() for m in cls.__members__.values()}
+def _name(member: _CatalogueFlag) -> str:
+    """The name of a single member (a combination of flags has none)."""
+    if member.name is None:
+        raise StandardsError(f"{member!r} is not a single {type(member).__name__.lower()}")
+    return member.name
 
 
-_EXTRA_ALIASES: dict[type, dict[str, str]] = {
+def _canonical(cls: type[_CatalogueFlag]) -> dict[_CatalogueFlag, str]:
+    return {m: _name(m).lower() for m in cls.__members__.values()}
+
+
+_EXTRA_ALIASES: dict[type[_CatalogueFlag], dict[str, str]] = {
     Category: {
         "diabetes": "ENDOCRINE", "endocrinology": "ENDOCRINE",
         "cardiac": "CARDIOLOGY", "cardio": "CARDIOLOGY", "heart": "CARDIOLOGY",
@@ -266,7 +273,7 @@ _EXTRA_ALIASES: dict[type, dict[str, str]] = {
     Action: {"access": "READ", "correct": "WRITE"},
 }
 
-_ALIASES: dict[type, dict[str, _CatalogueFlag]] = {
+_ALIASES: dict[type[_CatalogueFlag], dict[str, _CatalogueFlag]] = {
     cls: {
         **{name.lower(): member for name, member in cls.__members__.items()},
         **{alias: cls[target] for alias, target in extra.items()},
@@ -276,7 +283,7 @@ _ALIASES: dict[type, dict[str, _CatalogueFlag]] = {
 
 
 CATEGORY_CODES: dict[Category, Code] = {
-    c: Code(CATEGORY_SYSTEM, c.name.lower().replace("_", "-"), c.name.replace("_", " ").capitalize())
+    c: Code(CATEGORY_SYSTEM, _name(c).lower().replace("_", "-"), _name(c).replace("_", " ").capitalize())
     for c in Category.__members__.values()
 }
 CATEGORY_CODES[Category.ENDOCRINE] = Code(CATEGORY_SYSTEM, "endocrine", "Endocrine (including diabetes)")

@@ -76,7 +76,8 @@ import datetime as dt
 import json
 import re
 import uuid
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from jsonschema import Draft7Validator, FormatChecker

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 import pydantic
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
@@ -227,7 +228,7 @@ def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _mask(consent: Mapping[str, Any], key: str, kind: type) -> list:
+def _mask(consent: Mapping[str, Any], key: str, kind: type[Category | Purpose | Action]) -> list:
     try:
         members = kind.members(consent.get(key))
     except StandardsError as exc:

@@ -17,9 +17,10 @@ Amounts are integers in the settlement token's base units; ``decimals`` converts
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from medchain.core.errors import StandardsError
 
