@@ -29,17 +29,19 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, IntFlag
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from medchain.core.crypto import EncryptionKeyPair, RecordContext, WrappedKey, open_sealed, seal, unwrap_key, wrap_key
+from medchain.core import merkle
 from medchain.core.client import ContractClient
+from medchain.core.crypto import EncryptionKeyPair, RecordContext, WrappedKey, open_sealed, seal, unwrap_key, wrap_key
 from medchain.core.deploy import Suite
 from medchain.core.errors import ContentNotFoundError, CryptoError, InvalidInputError, MedChainError
 from medchain.core.registry import check_address
@@ -112,17 +114,17 @@ def parse_fields(value: str | int | Field) -> Field:
         return Field(value)
     names = [n.strip().upper().replace("-", "_") for n in value.split(",") if n.strip()]
     if not names:
-        raise InvalidInputError("no field given; fields: " + ", ".join(f.name.lower() for f in Field))
+        raise InvalidInputError("no field given; fields: " + ", ".join(str(f.name).lower() for f in Field))
     out = Field(0)
     for n in names:
         if n not in Field.__members__:
-            raise InvalidInputError(f"unknown field {n.lower()!r}; fields: " + ", ".join(f.name.lower() for f in Field))
+            raise InvalidInputError(f"unknown field {n.lower()!r}; fields: " + ", ".join(str(f.name).lower() for f in Field))
         out |= Field[n]
     return out
 
 
 def field_names(mask: int) -> list[str]:
-    return [f.name.lower() for f in Field if int(f) & int(mask)]
+    return [str(f.name).lower() for f in Field if int(f) & int(mask)]
 
 
 # ---------------------------------------------------------------------------- FHIR → row
@@ -195,18 +197,11 @@ def leaf_of(field_hashes: Sequence[bytes]) -> bytes:
     return keccak(keccak(abi_encode(["bytes32[16]"], [list(field_hashes)])))
 
 
-def _pair(a: bytes, b: bytes) -> bytes:
-    return keccak(a + b) if a < b else keccak(b + a)
-
-
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
     """Root of the sorted-pair tree over the sorted leaves (an odd node is carried up)."""
     if not leaves:
         raise InvalidInputError("a dataset needs at least one row")
-    level = sorted(leaves)
-    while len(level) > 1:
-        level = [_pair(level[i], level[i + 1]) if i + 1 < len(level) else level[i] for i in range(0, len(level), 2)]
-    return level[0]
+    return merkle.root(sorted(leaves))
 
 
 def merkle_proof(leaves: Sequence[bytes], leaf: bytes) -> list[bytes]:
@@ -214,22 +209,11 @@ def merkle_proof(leaves: Sequence[bytes], leaf: bytes) -> list[bytes]:
     level = sorted(leaves)
     if leaf not in level:
         raise InvalidInputError("the leaf is not in the tree")
-    index, proof = level.index(leaf), []
-    while len(level) > 1:
-        sibling = index ^ 1
-        if sibling < len(level):
-            proof.append(level[sibling])
-        level = [_pair(level[i], level[i + 1]) if i + 1 < len(level) else level[i] for i in range(0, len(level), 2)]
-        index //= 2
-    return proof
+    return merkle.proof(merkle.levels(level), level.index(leaf))
 
 
-def verify_proof(proof: Sequence[bytes], root: bytes, leaf: bytes) -> bool:
-    """OpenZeppelin ``MerkleProof.verify`` in Python."""
-    node = leaf
-    for p in proof:
-        node = _pair(node, bytes(p))
-    return node == bytes(root)
+#: OpenZeppelin ``MerkleProof.verify(proof, root, leaf)`` in Python (:func:`medchain.core.merkle.verify`).
+verify_proof = merkle.verify
 
 
 @dataclass
@@ -245,7 +229,7 @@ class Row:
 
     def hashes(self) -> list[bytes]:
         names = field_names(int(ALL_FIELDS))
-        return [field_hash(s, self.values.get(n)) for s, n in zip(self.salts(), names)]
+        return [field_hash(s, self.values.get(n)) for s, n in zip(self.salts(), names, strict=True)]
 
     def leaf(self) -> bytes:
         return leaf_of(self.hashes())
@@ -268,7 +252,7 @@ class DatasetBuild:
     excluded: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_records(cls, records: Iterable[tuple[str, Mapping[str, Any]]], fields: Field | str | int) -> "DatasetBuild":
+    def from_records(cls, records: Iterable[tuple[str, Mapping[str, Any]]], fields: Field | str | int) -> DatasetBuild:
         """Build rows from ``(patient address, FHIR record)`` pairs (a Bundle gives one row per entry).
 
         Raises:
@@ -306,7 +290,7 @@ class DatasetBuild:
             out[r.patient] = out.get(r.patient, 0) + 1
         return out
 
-    def without(self, patients: Iterable[str]) -> "DatasetBuild":
+    def without(self, patients: Iterable[str]) -> DatasetBuild:
         """A new build without ``patients``' rows (for the next version after a withdrawal)."""
         gone = {check_address(p) for p in patients}
         return DatasetBuild(self.fields, [r for r in self.rows if r.patient not in gone], os.urandom(32),
@@ -318,7 +302,7 @@ class DatasetBuild:
                 "rows": [{"patient": r.patient, "rowKey": r.row_key.hex(), "values": r.values} for r in self.rows]}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "DatasetBuild":
+    def from_json(cls, data: Mapping[str, Any]) -> DatasetBuild:
         if not isinstance(data, Mapping) or data.get("format") != MANIFEST_FORMAT:
             raise InvalidInputError("not a MedChain research manifest")
         try:
@@ -566,7 +550,7 @@ class ResearchClient(ContractClient):
         names = field_names(int(ALL_FIELDS))
         licensed = set(field_names(int(lic.fields)))
         rows = []
-        for row, leaf in zip(build.rows, leaves):
+        for row, leaf in zip(build.rows, leaves, strict=True):
             if row.patient not in live:
                 continue
             salts, hashes = row.salts(), row.hashes()
