@@ -2,7 +2,6 @@
 checked with ``ape.reverts``."""
 
 import ape
-
 from conftest import ALL_ROLES, HOSPITAL, ORGANIZATION, PATIENT, PHARMACY, REGULATOR, key
 
 
