@@ -18,6 +18,14 @@ SOLC_VERSION   := 0.8.28
 # Brownie starts Anvil and Ganache by name: the checkout's node tools come first on PATH.
 BROWNIE_ENV    := PATH="$(CURDIR)/node_modules/.bin:$$PATH"
 
+# Ape (eth-ape 0.8, ape-solidity, ape-foundry) pins web3 < 8 too: its own venv, pinned by
+# tools/ape-requirements.txt, medchain installed as in the Brownie venv. ape-foundry starts `anvil`
+# from PATH: the checkout's node tools come first.
+APE_VENV  := .venv-ape
+APE_BIN   := $(APE_VENV)/bin
+APE_STAMP := $(APE_VENV)/.installed
+APE_ENV   := PATH="$(CURDIR)/node_modules/.bin:$(CURDIR)/$(APE_BIN):$$PATH"
+
 # Slither pins web3 7.16 too: its own venv, pinned by tools/slither-requirements.txt.
 SLITHER_VENV  := .venv-slither
 SLITHER_BIN   := $(SLITHER_VENV)/bin
@@ -32,8 +40,8 @@ BROWSER_PACKAGES := chromium fonts-wqy-microhei
 demo: $(BASE_STAMP)              ## every scenario on the embedded chain and embedded IPFS store
 	$(BIN)/medchain demo
 
-test: $(PY_STAMP) $(NODE_STAMP) brownie slither $(CHROMIUM) $(CJK_FONT) lint  ## lint, then the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Slither, Chromium)
-	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_SLITHER=1 MEDCHAIN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+test: $(PY_STAMP) $(NODE_STAMP) brownie ape slither $(CHROMIUM) $(CJK_FONT) lint  ## lint, then the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Ape, Slither, Chromium)
+	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_APE=1 MEDCHAIN_REQUIRE_SLITHER=1 MEDCHAIN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 lint: $(PY_STAMP)                ## import layering (import-linter), ruff and mypy
 	$(BIN)/lint-imports --no-cache
@@ -112,6 +120,30 @@ $(BROWNIE_STAMP): pyproject.toml
 	ln -sf ../../node_modules/.bin/anvil ../../node_modules/.bin/ganache $(BROWNIE_BIN)/
 	touch $@
 
+.PHONY: ape ape-check
+
+ape: $(APE_STAMP) $(NODE_STAMP) solc-shim  ## Ape in .venv-ape (ape-solidity through the solc shim, ape-foundry on Anvil)
+
+ape-check: ape                   ## the Ape workflow alone: compile, test (Anvil), run deploy and participants
+	$(APE_ENV) $(APE_BIN)/ape compile --force
+	$(APE_ENV) $(APE_BIN)/ape test
+	$(APE_ENV) $(APE_BIN)/ape run deploy
+	$(APE_ENV) $(APE_BIN)/ape run participants
+
+# eth-ape and its plugins, then medchain (editable) with its dependencies held to Ape's pins (Ape's
+# eth-tester 0.13 stays: it is the one built for those pins).
+$(APE_STAMP): pyproject.toml tools/ape-requirements.txt
+	test -x $(APE_BIN)/python || $(PYTHON) -m venv $(APE_VENV)
+	$(APE_BIN)/python -m pip install --quiet --upgrade pip
+	$(APE_BIN)/python -m pip install --quiet -r tools/ape-requirements.txt
+	$(APE_BIN)/python -m pip freeze --exclude-editable > $(APE_VENV)/ape-pins.txt
+	$(APE_BIN)/python -m pip install --quiet --no-deps -e .
+	$(APE_BIN)/python -c 'import importlib.metadata as m; print("\n".join(r for r in m.requires("medchain") if "extra ==" not in r and not r.startswith("eth-tester")))' > $(APE_VENV)/medchain-requirements.txt
+	$(APE_BIN)/python -m pip install --quiet -c $(APE_VENV)/ape-pins.txt -r $(APE_VENV)/medchain-requirements.txt
+	$(APE_BIN)/python -c 'import web3, ape, medchain.scenarios; print("ape venv: web3", web3.__version__)'
+	ln -sf ../../node_modules/.bin/anvil $(APE_BIN)/
+	touch $@
+
 # py-solc-x (and so Brownie) looks for $(SOLCX_DIR)/solc-v$(SOLC_VERSION); no native solc can be
 # downloaded here, so it is a wrapper running solc-js through the package's shim. A native binary
 # already there is kept.
@@ -141,4 +173,4 @@ brownie-networks: $(BROWNIE_STAMP)
 	@echo "brownie networks: development (anvil, port 8545), ganache-shanghai (ganache, port 8546)"
 
 clean:
-	rm -rf $(VENV) $(BROWNIE_VENV) $(SLITHER_VENV) node_modules build reports .pytest_cache bench-report.json
+	rm -rf $(VENV) $(BROWNIE_VENV) $(APE_VENV) $(SLITHER_VENV) node_modules build .build reports .pytest_cache bench-report.json

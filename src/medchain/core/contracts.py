@@ -46,11 +46,26 @@ def artifact_hash(name: str) -> str:
     return "0x" + hashlib.sha256(bytes.fromhex(load_artifact(name)["bytecode"][2:])).hexdigest()
 
 
+def _without_metadata(code: bytes) -> bytes:
+    """``code`` without solc's CBOR metadata trailer (its length is in the last 2 bytes), else as is.
+
+    The trailer hashes the metadata JSON (source paths, settings text), so the same contract
+    compiled by Brownie, Ape or ``medchain compile`` differs there only.
+    """
+    if len(code) < 2:
+        return code
+    end = len(code) - 2 - int.from_bytes(code[-2:], "big")
+    if end < 0 or not 0xA0 <= code[end] <= 0xBF:  # no trailer: the CBOR is a map (major type 5)
+        return code
+    return code[:end]
+
+
 def runtime_matches(name: str, onchain_code: bytes) -> bool:
-    """True when ``onchain_code`` is the artifact's runtime code (immutables masked)."""
+    """True when ``onchain_code`` is the artifact's runtime code, compared without the CBOR
+    metadata trailer (so a suite deployed by Brownie or Ape matches) and with immutables masked."""
     art = load_artifact(name)
-    expected = bytearray(bytes.fromhex(art["deployedBytecode"][2:]))
-    actual = bytearray(onchain_code)
+    expected = bytearray(_without_metadata(bytes.fromhex(art["deployedBytecode"][2:])))
+    actual = bytearray(_without_metadata(bytes(onchain_code)))
     if len(expected) != len(actual):
         return False
     for refs in art.get("immutableReferences", {}).values():
