@@ -178,12 +178,12 @@ def anvil_no_automine():
 def test_a_dropped_transaction_is_noticed_and_its_nonce_recovered(anvil_no_automine):
     chain = anvil_no_automine
     gov = Sender(chain, dev_account(0))
-    tx_hash = gov.transact(to=dev_account(1).address, value=1, gas=21_000, wait=False)
+    tx_hash = gov.send(to=dev_account(1).address, value=1, gas=21_000)
     chain._rpc("anvil_dropTransaction", [tx_hash])
     with pytest.raises(TransactionError, match="dropped or replaced"):
         gov.wait(tx_hash, timeout=0.5)
     assert chain.nonces.get(gov.address) is None  # forgotten: the next send re-reads it
-    again = gov.transact(to=dev_account(1).address, value=1, gas=21_000, wait=False)
+    again = gov.send(to=dev_account(1).address, value=1, gas=21_000)
     chain.mine()
     receipt = gov.wait(again)
     assert chain.w3.eth.get_transaction(again)["nonce"] == 0 and receipt.status == 1
@@ -193,7 +193,7 @@ def test_a_dropped_transaction_is_noticed_and_its_nonce_recovered(anvil_no_autom
 def test_a_replaced_transaction_is_noticed_and_the_sender_continues(anvil_no_automine):
     chain = anvil_no_automine
     gov = Sender(chain, dev_account(0))
-    original = gov.transact(to=dev_account(1).address, value=1, gas=21_000, wait=False)
+    original = gov.send(to=dev_account(1).address, value=1, gas=21_000)
     # The same key replaces it elsewhere (another wallet, a higher fee): same nonce, another transaction.
     fees = {k: v * 3 for k, v in gov.fees().items()}
     replacement = dev_account(0).sign_transaction({"to": dev_account(2).address, "value": 2, "gas": 21_000, "nonce": 0,
@@ -202,7 +202,7 @@ def test_a_replaced_transaction_is_noticed_and_the_sender_continues(anvil_no_aut
     chain.mine()
     with pytest.raises(TransactionError, match="dropped or replaced"):
         gov.wait(original, timeout=0.5)
-    follow_up = gov.transact(to=dev_account(1).address, value=1, gas=21_000, wait=False)
+    follow_up = gov.send(to=dev_account(1).address, value=1, gas=21_000)
     chain.mine()
     assert gov.wait(follow_up).status == 1 and chain.w3.eth.get_transaction(follow_up)["nonce"] == 1
 
