@@ -6,7 +6,11 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IClaimAdjudication, Carc, ServiceClass} from "../interfaces/IClaimAdjudication.sol";
 import {IConsentRegistry, ConsentCodes} from "../interfaces/IConsentRegistry.sol";
-import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {ZeroAddress} from "../interfaces/IErrors.sol";
+import {Roles} from "../interfaces/IParticipantRegistry.sol";
+import {CivilDate} from "./libraries/CivilDate.sol";
+import {CostSharing} from "./libraries/CostSharing.sol";
+import {ParticipantGated} from "./utils/ParticipantGated.sol";
 
 /// @title ClaimAdjudication
 /// @notice Insurance rules as contract code: plans, enrolment, a versioned catalogue (coverage,
@@ -17,7 +21,7 @@ import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.so
 /// purpose with READ over every data category the claim reveals: the union of the catalogue
 /// categories of its items (GENERAL for an item the catalogue does not list).
 ///
-/// Cost sharing of an approved line, in this order: deductible (up to what remains of the annual
+/// Cost sharing of an approved line ({CostSharing}), in this order: deductible (up to what remains of the annual
 /// deductible), the service class's copay, coinsurance on the rest (rounded down, in the
 /// patient's favour); the patient's share is capped at what remains of the out-of-pocket maximum
 /// (coinsurance is cut first, then copay, then deductible); the payer amount is capped at what
@@ -27,7 +31,7 @@ import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.so
 /// (`outstanding`); a provider withdraws at most what it is owed and what the pool holds; an
 /// insurer takes back only what is not owed. The token balance of this contract is always the sum
 /// of the pools' balances (for tokens without transfer fees; `fund` credits what was received).
-contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
+contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGated {
     using SafeERC20 for IERC20;
 
     /*//////////////////////////////////////////////////////////////
@@ -42,7 +46,6 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
     /// @dev The first three characters of an ICD-10 code: its category ("E11.9" -> "E11").
     bytes32 private constant ICD_CATEGORY = bytes32(uint256(0xFFFFFF) << 232);
 
-    IParticipantRegistry private immutable _registry;
     IConsentRegistry private immutable _consent;
     IERC20 private immutable _token;
 
@@ -77,15 +80,25 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
     }
 
     /*//////////////////////////////////////////////////////////////
+                               MODIFIERS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev {onlyAnyRole} for providers (hospitals and pharmacies); without an argument, so the
+    /// modifier keeps no stack slot in {submitClaim}, which has none to spare.
+    modifier onlyProvider() {
+        _checkAnyRole(msg.sender, PROVIDER_ROLES);
+        _;
+    }
+
+    /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
     //////////////////////////////////////////////////////////////*/
 
     /// @param registry_ The participant registry (roles).
     /// @param consent_ The consent registry (the patient's consent for insurance claims).
     /// @param token_ The ERC-20 claims settle in (SettlementToken locally, a stablecoin elsewhere).
-    constructor(address registry_, address consent_, address token_) {
+    constructor(address registry_, address consent_, address token_) ParticipantGated(registry_) {
         if (registry_ == address(0) || consent_ == address(0) || token_ == address(0)) revert ZeroAddress();
-        _registry = IParticipantRegistry(registry_);
         _consent = IConsentRegistry(consent_);
         _token = IERC20(token_);
     }
@@ -94,11 +107,8 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
                           PUBLIC UPDATE: INSURER
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Defines a plan of the caller (an insurer); plans are immutable (define a new one).
-    /// @dev Requirements: caller is an active insurer; coinsurance <= 10000 bps; benefit limit > 0;
-    /// deductible <= out-of-pocket maximum. Emits {PlanDefined}.
-    function definePlan(PlanTerms calldata terms) external returns (uint32 planId) {
-        _registry.requireRole(msg.sender, Roles.INSURER);
+    /// @inheritdoc IClaimAdjudication
+    function definePlan(PlanTerms calldata terms) external onlyRole(Roles.INSURER) returns (uint32 planId) {
         if (terms.coinsuranceBps > BPS || terms.benefitLimit == 0 || terms.deductible > terms.outOfPocketMax) {
             revert InvalidPlanTerms();
         }
@@ -113,10 +123,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         emit PlanDefined(planId, msg.sender, terms);
     }
 
-    /// @notice Enrols `patient` in `planId` for the coverage period [`start`, `end`] (inclusive),
-    /// replacing any previous period of that patient in that plan.
-    /// @dev Requirements: caller is the plan's insurer, active; `patient` non-zero; `start <= end`,
-    /// `end > 0`. Emits {Enrolled}.
+    /// @inheritdoc IClaimAdjudication
     function enroll(uint32 planId, address patient, uint40 start, uint40 end) external {
         _planOf(planId);
         if (patient == address(0)) revert ZeroAddress();
@@ -125,31 +132,23 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         emit Enrolled(planId, patient, start, end);
     }
 
-    /// @notice Adds a hospital or pharmacy to (or removes it from) the caller's network.
-    /// @dev Requirements: caller is an active insurer; an added provider is an active hospital or
-    /// pharmacy. Emits {NetworkChanged}.
-    function setNetwork(address provider, bool member) external {
-        _registry.requireRole(msg.sender, Roles.INSURER);
+    /// @inheritdoc IClaimAdjudication
+    function setNetwork(address provider, bool member) external onlyRole(Roles.INSURER) {
         if (provider == address(0)) revert ZeroAddress();
-        if (member) _registry.requireAnyRole(provider, PROVIDER_ROLES);
+        if (member) _checkAnyRole(provider, PROVIDER_ROLES);
         _network[msg.sender][provider] = member;
         emit NetworkChanged(msg.sender, provider, member);
     }
 
-    /// @notice Allows (or stops) `reviewer` to decide the caller's pending lines.
-    /// @dev Requirements: caller is an active insurer; `reviewer` non-zero. Emits {ReviewerChanged}.
-    function setReviewer(address reviewer, bool allowed) external {
-        _registry.requireRole(msg.sender, Roles.INSURER);
+    /// @inheritdoc IClaimAdjudication
+    function setReviewer(address reviewer, bool allowed) external onlyRole(Roles.INSURER) {
         if (reviewer == address(0)) revert ZeroAddress();
         _reviewers[msg.sender][reviewer] = allowed;
         emit ReviewerChanged(msg.sender, reviewer, allowed);
     }
 
-    /// @notice Opens the caller's next catalogue version, in force from `effectiveFrom` once sealed.
-    /// @dev Requirements: caller is an active insurer; its previous version is sealed and starts
-    /// strictly earlier. Emits {CatalogueVersionOpened}.
-    function openCatalogueVersion(uint40 effectiveFrom) external returns (uint32 version) {
-        _registry.requireRole(msg.sender, Roles.INSURER);
+    /// @inheritdoc IClaimAdjudication
+    function openCatalogueVersion(uint40 effectiveFrom) external onlyRole(Roles.INSURER) returns (uint32 version) {
         CatalogueVersion[] storage versions = _versions[msg.sender];
         uint256 n = versions.length;
         if (n > 0) {
@@ -162,12 +161,8 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         emit CatalogueVersionOpened(msg.sender, version, effectiveFrom);
     }
 
-    /// @notice Adds items to an open catalogue version of the caller.
-    /// @dev Requirements: caller is an active insurer; the version exists and is not sealed; each
-    /// code is non-zero and new in this version; service class < 8; categories a non-empty subset
-    /// of the consent catalogue; at most 32 non-zero indications. Emits {CatalogueItemSet} each.
-    function setCatalogueItems(uint32 version, CatalogueItem[] calldata items) external {
-        _registry.requireRole(msg.sender, Roles.INSURER);
+    /// @inheritdoc IClaimAdjudication
+    function setCatalogueItems(uint32 version, CatalogueItem[] calldata items) external onlyRole(Roles.INSURER) {
         CatalogueVersion storage v = _version(msg.sender, version);
         if (v.isSealed) revert VersionSealed(version);
         for (uint256 i; i < items.length; ++i) {
@@ -190,11 +185,8 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         v.items += uint32(items.length);
     }
 
-    /// @notice Seals a catalogue version: it can no longer change and judges claims from its date.
-    /// @dev Requirements: caller is an active insurer; the version exists, not sealed. Emits
-    /// {CatalogueVersionSealed}.
-    function sealCatalogueVersion(uint32 version) external {
-        _registry.requireRole(msg.sender, Roles.INSURER);
+    /// @inheritdoc IClaimAdjudication
+    function sealCatalogueVersion(uint32 version) external onlyRole(Roles.INSURER) {
         CatalogueVersion storage v = _version(msg.sender, version);
         if (v.isSealed) revert VersionSealed(version);
         v.isSealed = true;
@@ -205,15 +197,8 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
                     PUBLIC UPDATE: CLAIMS, REVIEW, APPEAL
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Submits a claim and adjudicates it line by line. The claim id is the keccak256 of
-    /// its content (provider, patient, plan, service date, diagnoses, lines); an exact duplicate
-    /// of an earlier claim is recorded under a derived id with every line denied (CARC 18).
-    /// @dev Requirements: caller is an active hospital or pharmacy in the plan insurer's network;
-    /// the plan exists; 1..12 non-zero diagnoses; 1..50 lines with a non-zero code and quantity;
-    /// patient non-zero; service date not in the future; the patient's consent (see contract
-    /// doc). Emits {ClaimSubmitted}, {LineAdjudicated} per line, {Credited} when something is paid.
-    function submitClaim(ClaimInput calldata c) external returns (bytes32 claimId) {
-        _registry.requireAnyRole(msg.sender, PROVIDER_ROLES);
+    /// @inheritdoc IClaimAdjudication
+    function submitClaim(ClaimInput calldata c) external onlyProvider returns (bytes32 claimId) {
         Plan storage p = _plans[c.planId];
         Context memory x;
         x.insurer = p.insurer;
@@ -261,19 +246,13 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         return x.claimId;
     }
 
-    /// @notice Decides a pending line (off-label, or appealed): approval applies the plan's cost
-    /// sharing with the accumulators as they are now (a line past the benefit limit is still
-    /// denied, CARC 119); a denial carries a CARC `reason`. `noteHash` is the keccak256 of the
-    /// reviewer's note, kept off chain.
-    /// @dev Requirements: caller is the plan's insurer or one of its reviewers; the insurer is an
-    /// active insurer; the line is pending; a denial has a non-zero reason. Emits {LineReviewed},
-    /// {LineAdjudicated}, {ClaimStatusChanged} when the claim's status changes, {Credited}.
+    /// @inheritdoc IClaimAdjudication
     function review(bytes32 claimId, uint256 index, bool approve, uint16 reason, bytes32 noteHash) external {
         Claim storage c = _claim(claimId, index);
         Plan storage p = _plans[c.planId];
         address insurer = p.insurer;
         if (msg.sender != insurer && !_reviewers[insurer][msg.sender]) revert NotReviewer(insurer, msg.sender);
-        _registry.requireRole(insurer, Roles.INSURER);
+        _checkRole(insurer, Roles.INSURER);
         Line storage l = _lines[claimId][index];
         if (l.status != LineStatus.Pending) revert LineNotPending(claimId, index);
         if (!approve && reason == 0) revert ReasonRequired();
@@ -285,7 +264,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         if (approve) {
             uint16 year = yearOf(c.serviceDate);
             Accumulator memory acc = _accumulators[c.patient][c.planId][year];
-            _share(p, acc, o, l.serviceClass);
+            CostSharing.share(p, acc, o, l.serviceClass);
             _accumulators[c.patient][c.planId][year] = acc;
         } else {
             _deny(o, reason);
@@ -303,17 +282,11 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         if (o.payer > 0) _credit(insurer, c.provider, claimId, o.payer);
     }
 
-    /// @notice Appeals a denied line once, with new evidence (e.g. the digest of an encrypted
-    /// document's CID): the line goes back to review.
-    /// @dev Requirements: caller is the claim's provider, an active hospital or pharmacy; the line
-    /// is denied, not as an exact duplicate (CARC 18: the original was adjudicated and may have been
-    /// paid; approving the copy on appeal would pay the service twice), and was not appealed;
-    /// `evidence` non-zero. Emits {LineAppealed},
-    /// {ClaimStatusChanged} when the claim's status changes.
+    /// @inheritdoc IClaimAdjudication
     function appeal(bytes32 claimId, uint256 index, bytes32 evidence) external {
         Claim storage c = _claim(claimId, index);
         if (msg.sender != c.provider) revert NotClaimProvider(claimId, msg.sender);
-        _registry.requireAnyRole(msg.sender, PROVIDER_ROLES);
+        _checkAnyRole(msg.sender, PROVIDER_ROLES);
         if (evidence == bytes32(0)) revert InvalidClaim("evidence");
         Line storage l = _lines[claimId][index];
         if (l.status != LineStatus.Denied) revert LineNotDenied(claimId, index);
@@ -334,12 +307,8 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
                         PUBLIC UPDATE: SETTLEMENT
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Moves `amount` tokens from the caller (an insurer, who approved this contract) into
-    /// its pool; the pool is credited with what actually arrived.
-    /// @dev Requirements: caller is an active insurer; `amount` > 0 and the pool stays below
-    /// 2^128. Emits {PoolFunded}.
-    function fund(uint256 amount) external nonReentrant {
-        _registry.requireRole(msg.sender, Roles.INSURER);
+    /// @inheritdoc IClaimAdjudication
+    function fund(uint256 amount) external nonReentrant onlyRole(Roles.INSURER) {
         if (amount == 0) revert ZeroAmount();
         uint256 before = _token.balanceOf(address(this));
         _token.safeTransferFrom(msg.sender, address(this), amount);
@@ -351,8 +320,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         emit PoolFunded(msg.sender, msg.sender, received);
     }
 
-    /// @notice Returns `amount` of the caller's pool that no provider is owed.
-    /// @dev Requirements: `amount` > 0 and <= pool balance - outstanding. Emits {PoolDefunded}.
+    /// @inheritdoc IClaimAdjudication
     function defund(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         Pool storage pl = _pools[msg.sender];
@@ -363,9 +331,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         _token.safeTransfer(msg.sender, amount);
     }
 
-    /// @notice Withdraws `amount` of what `insurer` owes the caller, from the insurer's pool.
-    /// @dev Requirements: `amount` > 0, <= what is owed, <= the pool balance (the pool never pays
-    /// more than it holds). A suspended provider still collects what it is owed. Emits {Withdrawn}.
+    /// @inheritdoc IClaimAdjudication
     function withdraw(address insurer, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 owedNow = _owed[insurer][msg.sender];
@@ -383,48 +349,57 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
                               PUBLIC READ
     //////////////////////////////////////////////////////////////*/
 
+    /// @inheritdoc IClaimAdjudication
     function registry() external view returns (address) {
         return address(_registry);
     }
 
+    /// @inheritdoc IClaimAdjudication
     function consent() external view returns (address) {
         return address(_consent);
     }
 
+    /// @inheritdoc IClaimAdjudication
     function token() external view returns (address) {
         return address(_token);
     }
 
+    /// @inheritdoc IClaimAdjudication
     function plan(uint32 planId) external view returns (Plan memory) {
         return _plans[planId];
     }
 
+    /// @inheritdoc IClaimAdjudication
     function planCount() external view returns (uint32) {
         return _planCount;
     }
 
+    /// @inheritdoc IClaimAdjudication
     function enrollment(uint32 planId, address patient) external view returns (Enrollment memory) {
         return _enrollments[patient][planId];
     }
 
+    /// @inheritdoc IClaimAdjudication
     function inNetwork(address insurer, address provider) external view returns (bool) {
         return _network[insurer][provider];
     }
 
+    /// @inheritdoc IClaimAdjudication
     function isReviewer(address insurer, address account) external view returns (bool) {
         return _reviewers[insurer][account];
     }
 
-    /// @dev Requirements: the version exists (versions count from 1).
+    /// @inheritdoc IClaimAdjudication
     function catalogueVersion(address insurer, uint32 version) external view returns (CatalogueVersion memory) {
         return _version(insurer, version);
     }
 
+    /// @inheritdoc IClaimAdjudication
     function catalogueVersionCount(address insurer) external view returns (uint32) {
         return uint32(_versions[insurer].length);
     }
 
-    /// @notice The latest sealed version of `insurer`'s catalogue in force on `date`.
+    /// @inheritdoc IClaimAdjudication
     function versionInForce(address insurer, uint40 date) public view returns (bool found, uint32 version) {
         CatalogueVersion[] storage versions = _versions[insurer];
         for (uint256 i = versions.length; i > 0; --i) {
@@ -434,56 +409,47 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         return (false, 0);
     }
 
+    /// @inheritdoc IClaimAdjudication
     function item(address insurer, uint32 version, bytes32 code) external view returns (Item memory) {
         return _items[_itemKey(insurer, version, code)];
     }
 
-    /// @notice True when `diagnosis` (or its ICD-10 category) is an indication of the item, or the
-    /// item lists no indications.
+    /// @inheritdoc IClaimAdjudication
     function isIndicated(address insurer, uint32 version, bytes32 code, bytes32 diagnosis) external view returns (bool) {
         bytes32 key = _itemKey(insurer, version, code);
         return !_items[key].hasIndications || _indicatedBy(key, diagnosis);
     }
 
+    /// @inheritdoc IClaimAdjudication
     function claim(bytes32 claimId) external view returns (Claim memory) {
         return _claims[claimId];
     }
 
-    /// @notice A line's state. A line approved at submission is final and not stored: it reads as
-    /// Approved with zero amounts (its amounts are in its {LineAdjudicated} event); pending,
-    /// denied and reviewed lines carry their allowed and payer amounts.
-    /// @dev Requirements: the claim and line exist.
+    /// @inheritdoc IClaimAdjudication
     function line(bytes32 claimId, uint256 index) external view returns (Line memory l) {
         _claim(claimId, index);
         l = _lines[claimId][index];
         if (l.status == LineStatus.None) l.status = LineStatus.Approved;
     }
 
+    /// @inheritdoc IClaimAdjudication
     function accumulator(address patient, uint32 planId, uint16 year) external view returns (Accumulator memory) {
         return _accumulators[patient][planId][year];
     }
 
+    /// @inheritdoc IClaimAdjudication
     function pool(address insurer) external view returns (Pool memory) {
         return _pools[insurer];
     }
 
+    /// @inheritdoc IClaimAdjudication
     function owed(address insurer, address provider) external view returns (uint256) {
         return _owed[insurer][provider];
     }
 
-    /// @notice The UTC calendar year of a unix time (H. Hinnant's civil-from-days algorithm).
+    /// @inheritdoc IClaimAdjudication
     function yearOf(uint40 timestamp) public pure returns (uint16) {
-        unchecked {
-            uint256 z = uint256(timestamp) / 86400 + 719468;
-            uint256 era = z / 146097;
-            uint256 doe = z - era * 146097;
-            uint256 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-            uint256 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-            uint256 mp = (5 * doy + 2) / 153;
-            uint256 y = yoe + era * 400;
-            if (mp >= 10) y += 1; // January and February belong to the next civil year
-            return uint16(y);
-        }
+        return CivilDate.yearOf(timestamp);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -529,7 +495,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         else if (!x.covered) _deny(o, Carc.NOT_COVERED_ON_DATE);
         else if (!it.listed || !it.covered) _deny(o, Carc.NOT_COVERED);
         else if (it.hasIndications && !_indicated(key, c.diagnoses)) _pend(o, Carc.DIAGNOSIS_INCONSISTENT);
-        else _share(p, acc, o, it.serviceClass);
+        else CostSharing.share(p, acc, o, it.serviceClass);
         if (o.status == LineStatus.Approved && o.reason == 0 && cut) o.reason = Carc.FEE_SCHEDULE;
 
         if (o.status == LineStatus.Approved) {
@@ -545,48 +511,6 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
             _lines[x.claimId][i] = Line(o.status, o.reason, it.serviceClass, false, allowed, 0);
         }
         emit LineAdjudicated(x.claimId, i, li.code, o);
-    }
-
-    /// @dev Applies the plan's cost sharing to `o.allowed` and updates the accumulators `acc`.
-    function _share(Plan storage p, Accumulator memory acc, Outcome memory o, uint8 serviceClass) private view {
-        uint256 benefitLeft = p.benefitLimit - acc.benefitUsed;
-        if (benefitLeft == 0) {
-            _deny(o, Carc.BENEFIT_MAXIMUM);
-            return;
-        }
-        uint256 allowed = o.allowed;
-        uint256 deductible = _min(allowed, p.deductible - acc.deductibleMet);
-        uint256 rest = allowed - deductible;
-        uint256 copay = _min(p.copays[serviceClass], rest);
-        uint256 coinsurance = (rest - copay) * p.coinsuranceBps / BPS;
-        uint256 oopLeft = p.outOfPocketMax - acc.outOfPocket;
-        uint256 share = deductible + copay + coinsurance;
-        if (share > oopLeft) {
-            uint256 excess = share - oopLeft;
-            uint256 cut = _min(excess, coinsurance);
-            coinsurance -= cut;
-            excess -= cut;
-            cut = _min(excess, copay);
-            copay -= cut;
-            deductible -= excess - cut;
-            share = oopLeft;
-        }
-        uint256 payer = allowed - share;
-        uint256 overflow;
-        if (payer > benefitLeft) {
-            overflow = payer - benefitLeft;
-            payer = benefitLeft;
-            o.reason = Carc.BENEFIT_MAXIMUM;
-        }
-        acc.deductibleMet += uint80(deductible);
-        acc.outOfPocket += uint80(share);
-        acc.benefitUsed += uint80(payer);
-        o.status = LineStatus.Approved;
-        o.deductible = deductible;
-        o.copay = copay;
-        o.coinsurance = coinsurance;
-        o.patientResponsibility = share + overflow;
-        o.payer = payer;
     }
 
     function _deny(Outcome memory o, uint16 reason) private pure {
@@ -635,7 +559,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         p = _plans[planId];
         if (p.insurer == address(0)) revert UnknownPlan(planId);
         if (p.insurer != msg.sender) revert NotPlanInsurer(planId, msg.sender);
-        _registry.requireRole(msg.sender, Roles.INSURER);
+        _checkRole(msg.sender, Roles.INSURER);
     }
 
     function _version(address insurer, uint32 version) private view returns (CatalogueVersion storage) {
@@ -650,7 +574,4 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard {
         if (index >= c.lineCount) revert UnknownLine(claimId, index);
     }
 
-    function _min(uint256 a, uint256 b) private pure returns (uint256) {
-        return a < b ? a : b;
-    }
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {Roles} from "../interfaces/IParticipantRegistry.sol";
 import {IClinicalTrialRegistry} from "../interfaces/IClinicalTrialRegistry.sol";
+import {ParticipantGated} from "./utils/ParticipantGated.sol";
+import {SignedRequests} from "./utils/SignedRequests.sol";
 
 /// @title ClinicalTrialRegistry
 /// @notice Tamper-evident clinical-trial records. A sponsor (an active hospital, manufacturer or
@@ -17,7 +17,7 @@ import {IClinicalTrialRegistry} from "../interfaces/IClinicalTrialRegistry.sol";
 /// results hash at the end. Nothing is overwritten: a change of protocol, endpoints or results is
 /// an amendment carrying the previous hash, the new one and the hash of the reason, numbered and
 /// kept on chain; an endpoint change after the first enrolment is flagged.
-contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
+contract ClinicalTrialRegistry is IClinicalTrialRegistry, ParticipantGated, SignedRequests {
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
@@ -28,7 +28,6 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         "EnrolmentConsent(uint256 trialId,address subject,address site,bytes32 protocolHash,uint256 nonce,uint256 deadline)"
     );
 
-    IParticipantRegistry private immutable _registry;
     uint256 private _trialCount;
     mapping(uint256 trialId => Trial) private _trials;
     mapping(uint256 trialId => mapping(address site => bool)) private _sites;
@@ -40,22 +39,21 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
     //////////////////////////////////////////////////////////////*/
 
     /// @param participantRegistry The participant directory (sponsor and site roles).
-    constructor(address participantRegistry) EIP712("MedChain ClinicalTrialRegistry", "1") {
-        _registry = IParticipantRegistry(participantRegistry);
-    }
+    constructor(address participantRegistry)
+        ParticipantGated(participantRegistry)
+        SignedRequests("MedChain ClinicalTrialRegistry")
+    {}
 
     /*//////////////////////////////////////////////////////////////
                              PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Registers a trial; the caller becomes its sponsor.
-    /// @dev Requirements: the caller is an active hospital, manufacturer or research organisation;
-    /// both hashes are non-zero; the title has 1 to 256 bytes. Emits {TrialRegistered}.
+    /// @inheritdoc IClinicalTrialRegistry
     function registerTrial(bytes32 protocolHash, bytes32 endpointsHash, string calldata title)
         external
+        onlyAnyRole(SPONSORS)
         returns (uint256 trialId)
     {
-        _registry.requireAnyRole(msg.sender, SPONSORS);
         if (protocolHash == bytes32(0) || endpointsHash == bytes32(0)) revert InvalidHash();
         uint256 length = bytes(title).length;
         if (length == 0 || length > MAX_TITLE_LENGTH) revert InvalidTitle(length);
@@ -69,24 +67,17 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         emit TrialRegistered(trialId, msg.sender, protocolHash, endpointsHash, title);
     }
 
-    /// @notice Adds a site to a trial.
-    /// @dev Requirements: the caller is the sponsor, still active; the trial is not locked; `site`
-    /// is an active hospital not yet a site of the trial. Emits {SiteAdded}.
+    /// @inheritdoc IClinicalTrialRegistry
     function addSite(uint256 trialId, address site) external {
         Trial storage t = _activeSponsored(trialId);
         if (t.status == Status.Locked) revert TrialLocked(trialId);
-        _registry.requireRole(site, Roles.HOSPITAL);
+        _checkRole(site, Roles.HOSPITAL);
         if (_sites[trialId][site]) revert SiteAlreadyAdded(trialId, site);
         _sites[trialId][site] = true;
         emit SiteAdded(trialId, site);
     }
 
-    /// @notice Amends the protocol, the primary endpoints or the results: the previous hash stays
-    /// on chain in the numbered amendment, with the hash of the reason.
-    /// @dev Requirements: the caller is the sponsor (still active, except for a results amendment:
-    /// a suspended sponsor keeps its duty to disclose results); `newHash` and `reasonHash` are
-    /// non-zero and `newHash` differs from the current one; protocol and endpoint amendments before
-    /// the results are locked, results amendments after. Emits {Amended}.
+    /// @inheritdoc IClinicalTrialRegistry
     function amend(uint256 trialId, AmendmentKind kind, bytes32 newHash, bytes32 reasonHash) external {
         Trial storage t = kind == AmendmentKind.Results ? _sponsored(trialId) : _activeSponsored(trialId);
         if (newHash == bytes32(0) || reasonHash == bytes32(0)) revert InvalidHash();
@@ -112,12 +103,7 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         emit Amended(trialId, number, kind, previous, newHash, reasonHash, afterEnrolment);
     }
 
-    /// @notice Enrols `subject`, who signed {EnrolmentConsent} for this trial, this site (the
-    /// caller: no other site can relay the signature) and the trial's current protocol hash.
-    /// @dev Requirements: the caller is an active hospital and a site of the trial; the trial is
-    /// not locked; `subject` is not enrolled yet; `protocolHash` is the current one;
-    /// `block.timestamp <= deadline`; the signature is by `subject` over its current {nonces}.
-    /// Emits {SubjectEnrolled}.
+    /// @inheritdoc IClinicalTrialRegistry
     function enrol(uint256 trialId, address subject, bytes32 protocolHash, uint256 deadline, bytes calldata signature)
         external
     {
@@ -125,12 +111,10 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         _checkSite(trialId);
         if (_subjects[trialId][subject].enrolledAt != 0) revert AlreadyEnrolled(trialId, subject);
         if (protocolHash != t.protocolHash) revert ProtocolChanged(protocolHash, t.protocolHash);
-        if (block.timestamp > deadline) revert SignatureExpired(deadline);
+        _checkDeadline(deadline);
         bytes32 structHash =
             keccak256(abi.encode(ENROLMENT_TYPEHASH, trialId, subject, msg.sender, protocolHash, _useNonce(subject), deadline));
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
-        if (err != ECDSA.RecoverError.NoError) revert InvalidSignature();
-        if (signer != subject) revert WrongSigner(subject, signer);
+        _checkSigner(subject, structHash, signature);
         _subjects[trialId][subject] = Subject(msg.sender, uint40(block.timestamp), 0, 0);
         if (t.firstEnrolmentAt == 0) {
             t.firstEnrolmentAt = uint40(block.timestamp);
@@ -140,9 +124,7 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         emit SubjectEnrolled(trialId, subject, msg.sender, protocolHash);
     }
 
-    /// @notice Records that `subject` left the trial (their data so far stays in the record).
-    /// @dev Requirements: the trial is not locked; `subject` is enrolled and not withdrawn; the
-    /// caller is the subject or the subject's site. Emits {SubjectWithdrew}.
+    /// @inheritdoc IClinicalTrialRegistry
     function withdrawSubject(uint256 trialId, address subject, bytes32 reasonHash) external {
         Trial storage t = _open(trialId);
         Subject storage s = _enrolled(trialId, subject);
@@ -152,27 +134,22 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         emit SubjectWithdrew(trialId, subject, msg.sender, reasonHash);
     }
 
-    /// @notice Records a visit of `subject` (the hash of the visit's data; the data stays off chain).
-    /// @dev Requirements: the trial is not locked; the caller is the subject's site and an active
-    /// hospital; the subject is enrolled and not withdrawn; `dataHash` is non-zero. Emits
-    /// {VisitRecorded}.
+    /// @inheritdoc IClinicalTrialRegistry
     function recordVisit(uint256 trialId, address subject, bytes32 dataHash) external {
         _open(trialId);
         Subject storage s = _enrolled(trialId, subject);
         if (s.site != msg.sender) revert NotSite(msg.sender, trialId);
-        _registry.requireRole(msg.sender, Roles.HOSPITAL);
+        _checkRole(msg.sender, Roles.HOSPITAL);
         if (dataHash == bytes32(0)) revert InvalidHash();
         uint16 visit = ++s.visits;
         emit VisitRecorded(trialId, subject, visit, dataHash);
     }
 
-    /// @notice Records a milestone (e.g. keccak256("first-subject-in")) with the hash of its data.
-    /// @dev Requirements: the trial is not locked; the caller is the active sponsor or an active
-    /// site; `milestone` is non-zero. Emits {MilestoneRecorded}.
+    /// @inheritdoc IClinicalTrialRegistry
     function recordMilestone(uint256 trialId, bytes32 milestone, bytes32 dataHash) external {
         Trial storage t = _open(trialId);
         if (msg.sender == t.sponsor) {
-            _registry.requireAnyRole(msg.sender, SPONSORS);
+            _checkAnyRole(msg.sender, SPONSORS);
         } else {
             if (!_sites[trialId][msg.sender] || !_registry.hasRole(msg.sender, Roles.HOSPITAL)) {
                 revert NotSponsorOrSite(msg.sender, trialId);
@@ -183,10 +160,7 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
         emit MilestoneRecorded(trialId, milestone, msg.sender, dataHash);
     }
 
-    /// @notice Locks the results hash: from now on the trial only takes results amendments.
-    /// @dev Requirements: the caller is the sponsor (also while suspended: disclosing results is
-    /// a duty, not a privilege); the trial is not locked; `resultsHash` is non-zero.
-    /// Emits {ResultsLocked}.
+    /// @inheritdoc IClinicalTrialRegistry
     function lockResults(uint256 trialId, bytes32 resultsHash) external {
         Trial storage t = _sponsored(trialId);
         if (t.status == Status.Locked) revert TrialLocked(trialId);
@@ -201,39 +175,39 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
                               PUBLIC READ
     //////////////////////////////////////////////////////////////*/
 
+    /// @inheritdoc IClinicalTrialRegistry
     function trial(uint256 trialId) external view returns (Trial memory) {
         return _trials[trialId];
     }
 
-    /// @notice The enrolment record of `subject` (enrolledAt 0 when not enrolled).
+    /// @inheritdoc IClinicalTrialRegistry
     function subjectOf(uint256 trialId, address subject) external view returns (Subject memory) {
         return _subjects[trialId][subject];
     }
 
-    /// @notice Amendment `number` (1-based) of a trial.
+    /// @inheritdoc IClinicalTrialRegistry
     function amendment(uint256 trialId, uint256 number) external view returns (Amendment memory) {
         return _amendments[trialId][number];
     }
 
+    /// @inheritdoc IClinicalTrialRegistry
     function isSite(uint256 trialId, address site) external view returns (bool) {
         return _sites[trialId][site];
     }
 
+    /// @inheritdoc IClinicalTrialRegistry
     function trialCount() external view returns (uint256) {
         return _trialCount;
     }
 
+    /// @inheritdoc IClinicalTrialRegistry
     function nonces(address subject) public view override(IClinicalTrialRegistry, Nonces) returns (uint256) {
         return super.nonces(subject);
     }
 
+    /// @inheritdoc IClinicalTrialRegistry
     function registry() external view returns (address) {
         return address(_registry);
-    }
-
-    /// @notice The EIP-712 domain separator enrolment consents are signed under.
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -252,7 +226,7 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
 
     function _activeSponsored(uint256 trialId) private view returns (Trial storage t) {
         t = _sponsored(trialId);
-        _registry.requireAnyRole(msg.sender, SPONSORS);
+        _checkAnyRole(msg.sender, SPONSORS);
     }
 
     function _open(uint256 trialId) private view returns (Trial storage t) {
@@ -262,7 +236,7 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, EIP712, Nonces {
 
     function _checkSite(uint256 trialId) private view {
         if (!_sites[trialId][msg.sender]) revert NotSite(msg.sender, trialId);
-        _registry.requireRole(msg.sender, Roles.HOSPITAL);
+        _checkRole(msg.sender, Roles.HOSPITAL);
     }
 
     function _enrolled(uint256 trialId, address subject) private view returns (Subject storage s) {

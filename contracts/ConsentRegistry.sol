@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsentRegistry, ConsentCodes} from "../interfaces/IConsentRegistry.sol";
-import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {WrongSigner} from "../interfaces/IErrors.sol";
+import {Roles} from "../interfaces/IParticipantRegistry.sol";
 import {RecordIds} from "../interfaces/IRecordRegistry.sol";
+import {ConsentWord, packConsent} from "./types/ConsentWord.sol";
+import {ParticipantGated} from "./utils/ParticipantGated.sol";
+import {SignedRequests} from "./utils/SignedRequests.sol";
 
 /// @title ConsentRegistry
 /// @notice Patients' consents to share their medical data, and the audit trail of every read.
@@ -19,24 +21,22 @@ import {RecordIds} from "../interfaces/IRecordRegistry.sol";
 /// event.
 /// @dev Validity is `start <= block.timestamp <= end` (both bounds inclusive). A consent is one
 /// storage slot keyed by (patient, grantee), so a check reads one slot and a grant writes one.
-contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
+contract ConsentRegistry is IConsentRegistry, ParticipantGated, SignedRequests {
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
+    /// @notice The EIP-712 type hash of {IConsentRegistry.SignedGrant}.
     bytes32 public constant GRANT_TYPEHASH = keccak256(
         "SignedGrant(address patient,address grantee,uint16 categories,uint8 purposes,uint8 actions,uint40 start,"
         "uint40 end,uint256 nonce,uint256 deadline)"
     );
+    /// @notice The EIP-712 type hash of {IConsentRegistry.SignedRevoke}.
     bytes32 public constant REVOKE_TYPEHASH =
         keccak256("SignedRevoke(address patient,address grantee,uint256 nonce,uint256 deadline)");
 
-    IParticipantRegistry private immutable _registry;
-
-    // A consent packed in one word (one SLOAD per check, one SSTORE per grant): bits 0-15
-    // categories, 16-23 purposes, 24-31 actions, 32-71 start, 72-111 end, 112-143 version,
-    // 144 revoked. Solidity writes a storage struct field by field; one word is ~1,300 gas cheaper.
-    mapping(address patient => mapping(address grantee => uint256 packed)) private _consents;
+    /// @dev One {ConsentWord} per (patient, grantee): one SLOAD per check, one SSTORE per grant.
+    mapping(address patient => mapping(address grantee => ConsentWord)) private _consents;
     mapping(address patient => mapping(address guardian => bool)) private _guardians;
 
     /*//////////////////////////////////////////////////////////////
@@ -45,27 +45,23 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
 
     /// @param participantRegistry The participant directory (asked for the hospital role of
     /// emergency readers).
-    constructor(address participantRegistry) EIP712("MedChain ConsentRegistry", "1") {
-        _registry = IParticipantRegistry(participantRegistry);
-    }
+    constructor(address participantRegistry)
+        ParticipantGated(participantRegistry)
+        SignedRequests("MedChain ConsentRegistry")
+    {}
 
     /*//////////////////////////////////////////////////////////////
                              PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Grants `grantee` consent to `actions` on `categories` for `purposes` from `start`
-    /// to `end` (inclusive), replacing any consent the caller gave `grantee` before.
-    /// @dev Requirements: `grantee` is neither zero nor the caller; each mask is a non-empty
-    /// subset of its catalogue ({ConsentCodes}); `start <= end` and `end` is not past.
-    /// Emits {ConsentGranted}.
+    /// @inheritdoc IConsentRegistry
     function grant(address grantee, uint16 categories, uint8 purposes, uint8 actions, uint40 start, uint40 end)
         external
     {
         _grant(msg.sender, grantee, categories, purposes, actions, start, end, msg.sender);
     }
 
-    /// @notice {grant} on behalf of `patient`, by the patient or one of their guardians.
-    /// @dev Requirements: the caller is `patient` or a guardian of `patient`; as {grant}.
+    /// @inheritdoc IConsentRegistry
     function grantFor(
         address patient,
         address grantee,
@@ -79,14 +75,9 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         _grant(patient, grantee, categories, purposes, actions, start, end, msg.sender);
     }
 
-    /// @notice {grant} signed off chain (EIP-712 `SignedGrant`) by the patient or a guardian and
-    /// relayed by anyone, so the patient needs no ether.
-    /// @dev Requirements: `block.timestamp <= request.deadline`; `request.nonce` is the patient's
-    /// current nonce (a signature is usable once); `signature` is a 65-byte, low-s signature by
-    /// the patient or one of their guardians; as {grant}. Emits {ConsentGranted} with the signer
-    /// as `by`.
+    /// @inheritdoc IConsentRegistry
     function grantBySig(SignedGrant calldata request, bytes calldata signature) external {
-        if (block.timestamp > request.deadline) revert SignatureExpired(request.deadline);
+        _checkDeadline(request.deadline);
         bytes32 structHash = keccak256(
             abi.encode(
                 GRANT_TYPEHASH,
@@ -115,29 +106,22 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         );
     }
 
-    /// @notice Revokes the caller's consent for `grantee` at once, and voids every signed request
-    /// of the caller not yet relayed.
-    /// @dev Uses the patient's nonce, so the grantee cannot relay a signed grant it holds to re-grant itself.
-    /// Requirements: the consent exists and is not revoked (an expired one may still be
-    /// revoked). Emits {ConsentRevoked}.
+    /// @inheritdoc IConsentRegistry
     function revoke(address grantee) external {
         _revoke(msg.sender, grantee, msg.sender);
         _useNonce(msg.sender);
     }
 
-    /// @notice {revoke} on behalf of `patient`, by the patient or one of their guardians; voids
-    /// the patient's signed requests not yet relayed, as {revoke}.
+    /// @inheritdoc IConsentRegistry
     function revokeFor(address patient, address grantee) external {
         _checkPatientOrGuardian(patient, msg.sender);
         _revoke(patient, grantee, msg.sender);
         _useNonce(patient);
     }
 
-    /// @notice {revoke} signed off chain (EIP-712 `SignedRevoke`) and relayed by anyone; the
-    /// signature's nonce is used, so it too voids the patient's other pending signed requests.
-    /// @dev Requirements: as {grantBySig} for the signature; as {revoke}.
+    /// @inheritdoc IConsentRegistry
     function revokeBySig(SignedRevoke calldata request, bytes calldata signature) external {
-        if (block.timestamp > request.deadline) revert SignatureExpired(request.deadline);
+        _checkDeadline(request.deadline);
         bytes32 structHash = keccak256(
             abi.encode(REVOKE_TYPEHASH, request.patient, request.grantee, request.nonce, request.deadline)
         );
@@ -146,10 +130,7 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         _revoke(request.patient, request.grantee, signer);
     }
 
-    /// @notice Appoints `guardian` (a parent, a legal representative) to grant and revoke on the
-    /// caller's behalf.
-    /// @dev Requirements: `guardian` is neither zero nor the caller, and not yet appointed.
-    /// Emits {GuardianAppointed}.
+    /// @inheritdoc IConsentRegistry
     function appointGuardian(address guardian) external {
         if (guardian == address(0) || guardian == msg.sender) revert InvalidGuardian(guardian);
         if (_guardians[msg.sender][guardian]) revert GuardianAlreadyAppointed(msg.sender, guardian);
@@ -157,26 +138,14 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         emit GuardianAppointed(msg.sender, guardian);
     }
 
-    /// @notice Removes a guardian of the caller.
-    /// @dev Requirements: `guardian` is a guardian of the caller. Emits {GuardianRemoved}.
+    /// @inheritdoc IConsentRegistry
     function removeGuardian(address guardian) external {
         if (!_guardians[msg.sender][guardian]) revert GuardianNotAppointed(msg.sender, guardian);
         _guardians[msg.sender][guardian] = false;
         emit GuardianRemoved(msg.sender, guardian);
     }
 
-    /// @notice Records that the caller reads record `recordId` for `purpose`; call it before every
-    /// read. The event is the audit trail.
-    /// @dev The patient and the data category are those of the record id ({RecordIds}), which the
-    /// RecordRegistry enforces when it anchors the record, so a read can never be logged under
-    /// another patient or category than the record's own. Requirements: the patient has an active
-    /// consent for the caller covering the category, `purpose` and {ConsentCodes.READ}
-    /// ({AccessNotPermitted}). Emits {AccessLogged}.
-    /// A suspended organisation is not refused here, by design: the log records reads, it does not
-    /// gate decryption (the wrapped keys do), so a read by a suspended grantee is logged as evidence
-    /// of it (auditors match it against the registry's suspensions), the client refuses before
-    /// logging, and the patient's revocation re-keys; an on-chain check would cost a cold call
-    /// (about 6,000 gas, taking the log over its 32,000 budget).
+    /// @inheritdoc IConsentRegistry
     function logAccess(bytes32 recordId, uint8 purpose) external {
         address patient = RecordIds.patient(recordId);
         uint16 category = RecordIds.category(recordId);
@@ -186,11 +155,8 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         emit AccessLogged(patient, msg.sender, recordId, category, purpose);
     }
 
-    /// @notice Break-glass: a registered hospital reads `recordId` without consent.
-    /// @dev The patient is the record id's ({RecordIds}). Requirements: the caller is an active
-    /// organisation with the hospital role (the registry's errors otherwise). Emits {EmergencyAccess}.
-    function emergencyAccess(bytes32 recordId, bytes32 reasonHash) external {
-        _registry.requireRole(msg.sender, Roles.HOSPITAL);
+    /// @inheritdoc IConsentRegistry
+    function emergencyAccess(bytes32 recordId, bytes32 reasonHash) external onlyRole(Roles.HOSPITAL) {
         emit EmergencyAccess(RecordIds.patient(recordId), msg.sender, recordId, reasonHash);
     }
 
@@ -199,7 +165,6 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IConsentRegistry
-    /// @dev False when any of the three masks is empty.
     function isPermitted(address patient, address grantee, uint16 categories, uint8 purposes, uint8 actions)
         external
         view
@@ -208,37 +173,31 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         return _permitted(patient, grantee, categories, purposes, actions);
     }
 
-    /// @notice The current consent of `patient` for `grantee` (version 0 when there never was one).
+    /// @inheritdoc IConsentRegistry
     function consentOf(address patient, address grantee) external view returns (Consent memory c) {
-        uint256 w = _consents[patient][grantee];
-        c.categories = uint16(w);
-        c.purposes = uint8(w >> 16);
-        c.actions = uint8(w >> 24);
-        c.start = uint40(w >> 32);
-        c.end = uint40(w >> 72);
-        c.version = uint32(w >> 112);
-        c.revoked = (w >> 144) & 1 == 1;
+        ConsentWord w = _consents[patient][grantee];
+        c.categories = w.categories();
+        c.purposes = w.purposes();
+        c.actions = w.actions();
+        c.start = w.start();
+        c.end = w.end();
+        c.version = w.version();
+        c.revoked = w.revoked();
     }
 
-    /// @notice True when `guardian` may grant and revoke for `patient`.
+    /// @inheritdoc IConsentRegistry
     function isGuardian(address patient, address guardian) external view returns (bool) {
         return _guardians[patient][guardian];
     }
 
-    /// @notice The patient's next signature nonce.
+    /// @inheritdoc IConsentRegistry
     function nonces(address patient) public view override(IConsentRegistry, Nonces) returns (uint256) {
         return super.nonces(patient);
     }
 
-    /// @notice The participant directory.
+    /// @inheritdoc IConsentRegistry
     function registry() external view returns (address) {
         return address(_registry);
-    }
-
-    /// @notice The EIP-712 domain separator of this chain and contract.
-    // solhint-disable-next-line func-name-mixedcase
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -261,18 +220,17 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
                 || purposes & ~ConsentCodes.ALL_PURPOSES != 0 || actions == 0 || actions & ~ConsentCodes.ALL_ACTIONS != 0
         ) revert InvalidScope(categories, purposes, actions);
         if (start > end || end < block.timestamp) revert InvalidPeriod(start, end);
-        mapping(address => uint256) storage ofPatient = _consents[patient];
-        uint32 version = uint32(ofPatient[grantee] >> 112) + 1;
-        ofPatient[grantee] = uint256(categories) | uint256(purposes) << 16 | uint256(actions) << 24
-            | uint256(start) << 32 | uint256(end) << 72 | uint256(version) << 112;
+        mapping(address => ConsentWord) storage ofPatient = _consents[patient];
+        uint32 version = ofPatient[grantee].version() + 1;
+        ofPatient[grantee] = packConsent(categories, purposes, actions, start, end, version);
         emit ConsentGranted(patient, grantee, version, categories, purposes, actions, start, end, by);
     }
 
     function _revoke(address patient, address grantee, address by) private {
-        uint256 w = _consents[patient][grantee];
-        uint32 version = uint32(w >> 112);
-        if (version == 0 || (w >> 144) & 1 == 1) revert ConsentNotActive(patient, grantee);
-        _consents[patient][grantee] = w | 1 << 144;
+        ConsentWord w = _consents[patient][grantee];
+        uint32 version = w.version();
+        if (version == 0 || w.revoked()) revert ConsentNotActive(patient, grantee);
+        _consents[patient][grantee] = w.setRevoked();
         emit ConsentRevoked(patient, grantee, version, by);
     }
 
@@ -281,11 +239,10 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
         view
         returns (bool)
     {
-        uint256 w = _consents[patient][grantee];
-        return uint32(w >> 112) != 0 && (w >> 144) & 1 == 0 && uint40(w >> 32) <= block.timestamp
-            && block.timestamp <= uint40(w >> 72) && categories != 0 && uint16(w) & categories == categories
-            && purposes != 0 && uint8(w >> 16) & purposes == purposes && actions != 0
-            && uint8(w >> 24) & actions == actions;
+        ConsentWord w = _consents[patient][grantee];
+        return w.version() != 0 && !w.revoked() && w.start() <= block.timestamp && block.timestamp <= w.end()
+            && categories != 0 && w.categories() & categories == categories && purposes != 0
+            && w.purposes() & purposes == purposes && actions != 0 && w.actions() & actions == actions;
     }
 
     function _checkPatientOrGuardian(address patient, address caller) private view {
@@ -294,8 +251,7 @@ contract ConsentRegistry is IConsentRegistry, EIP712, Nonces {
 
     /// @dev The signer of `structHash` under this domain; must be `patient` or a guardian.
     function _signer(address patient, bytes32 structHash, bytes calldata signature) private view returns (address) {
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
-        if (err != ECDSA.RecoverError.NoError) revert InvalidSignature();
+        address signer = _recoverSigner(structHash, signature);
         if (signer != patient && !_guardians[patient][signer]) revert WrongSigner(patient, signer);
         return signer;
     }

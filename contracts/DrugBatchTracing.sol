@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
 import {IDrugBatchTracing} from "../interfaces/IDrugBatchTracing.sol";
+import {ParticipantGated} from "./utils/ParticipantGated.sol";
 
 /// @title DrugBatchTracing
 /// @notice One drug, one code, from factory to patient. Manufacturers register products (GTIN-14,
@@ -22,7 +23,7 @@ import {IDrugBatchTracing} from "../interfaces/IDrugBatchTracing.sol";
 /// marked `CLOSED`, and the sender's next shipment reuses it (2,900 gas instead of 22,100), trying
 /// its slots in turn from a cursor kept in its `Stock` slot and opening a new slot only when the
 /// slot under the cursor still carries a shipment.
-contract DrugBatchTracing is IDrugBatchTracing {
+contract DrugBatchTracing is IDrugBatchTracing, ParticipantGated {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
     //////////////////////////////////////////////////////////////*/
@@ -46,8 +47,6 @@ contract DrugBatchTracing is IDrugBatchTracing {
                                  STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    IParticipantRegistry public immutable registry;
-
     mapping(uint64 gtin => Product) private _products;
     mapping(uint64 gtin => string) private _productNames;
     mapping(bytes32 batchId => Batch) private _batches;
@@ -70,26 +69,32 @@ contract DrugBatchTracing is IDrugBatchTracing {
     }
 
     /*//////////////////////////////////////////////////////////////
+                                MODIFIERS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev {onlyRole} for manufacturers; without an argument, so the modifier keeps no stack
+    /// slot in {commissionBatch}, which has none to spare.
+    modifier onlyManufacturer() {
+        _checkRole(msg.sender, Roles.MANUFACTURER);
+        _;
+    }
+
+    /*//////////////////////////////////////////////////////////////
                                CONSTRUCTOR
     //////////////////////////////////////////////////////////////*/
 
     /// @param participantRegistry The MedChain participant directory.
-    constructor(address participantRegistry) {
-        registry = IParticipantRegistry(participantRegistry);
-    }
+    constructor(address participantRegistry) ParticipantGated(participantRegistry) {}
 
     /*//////////////////////////////////////////////////////////////
                               PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Registers a product (a GTIN-14) with its storage conditions.
-    /// @dev Requirements: caller is an active manufacturer; `gtin` has 14 digits at most and a
-    /// valid GS1 check digit and is not registered; `name` has 1 to 128 bytes;
-    /// `minTemperature <= maxTemperature`; `maxHumidity` is 1..100. Emits {ProductRegistered}.
+    /// @inheritdoc IDrugBatchTracing
     function registerProduct(uint64 gtin, string calldata name, int16 minTemperature, int16 maxTemperature, uint8 maxHumidity)
         external
+        onlyManufacturer
     {
-        registry.requireRole(msg.sender, Roles.MANUFACTURER);
         if (!_validGtin(gtin)) revert InvalidGtin(gtin);
         Product storage p = _products[gtin];
         if (p.manufacturer != address(0)) revert ProductAlreadyRegistered(gtin);
@@ -107,11 +112,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit ProductRegistered(gtin, msg.sender, name, minTemperature, maxTemperature, maxHumidity);
     }
 
-    /// @notice Commissions a batch: its units are created in the manufacturer's stock.
-    /// @dev Requirements: caller is the active manufacturer of the product; `lot` has 1 to 20
-    /// bytes and is new for this GTIN; dates are whole UTC days, production not in the future,
-    /// expiry not before production and not past; `units > 0`; `serialsRoot` non-zero.
-    /// Gas does not depend on `units`. Emits {BatchCommissioned}.
+    /// @inheritdoc IDrugBatchTracing
     function commissionBatch(
         uint64 gtin,
         string calldata lot,
@@ -120,8 +121,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         uint32 units,
         bytes32 serialsRoot,
         string calldata qcReportCid
-    ) external returns (bytes32 batchId) {
-        registry.requireRole(msg.sender, Roles.MANUFACTURER);
+    ) external onlyManufacturer returns (bytes32 batchId) {
         address maker = _products[gtin].manufacturer;
         if (maker == address(0)) revert UnknownProduct(gtin);
         if (maker != msg.sender) revert NotProductManufacturer(gtin, msg.sender);
@@ -146,15 +146,13 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit BatchCommissioned(batchId, gtin, msg.sender, lot, production, expiry, units, serialsRoot, qcReportCid);
     }
 
-    /// @notice Ships `quantity` units of a batch from the caller's sellable stock to `to`.
-    /// @dev Requirements: caller is an active custodian holding `quantity` sellable units; `to` is
-    /// another active custodian; the batch is neither recalled nor expired; `firstUnit` is
-    /// `NO_RANGE` or a range inside the batch. The units leave the caller's stock at once and are
-    /// nobody's until received, rejected or cancelled. Emits {ShipmentSent} (and
-    /// {ReplenishmentNeeded}).
-    function ship(bytes32 batchId, address to, uint32 quantity, uint32 firstUnit) external returns (bytes32 shipmentId) {
-        registry.requireAnyRole(msg.sender, CUSTODIANS);
-        if (to == msg.sender || !registry.hasAnyRole(to, CUSTODIANS)) revert InvalidRecipient(to);
+    /// @inheritdoc IDrugBatchTracing
+    function ship(bytes32 batchId, address to, uint32 quantity, uint32 firstUnit)
+        external
+        onlyAnyRole(CUSTODIANS)
+        returns (bytes32 shipmentId)
+    {
+        if (to == msg.sender || !_registry.hasAnyRole(to, CUSTODIANS)) revert InvalidRecipient(to);
         Batch storage b = _batches[batchId];
         _checkUsable(batchId, b);
         if (quantity == 0) revert InvalidQuantity(quantity);
@@ -179,11 +177,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit ShipmentSent(batchId, shipmentId, to, ref);
     }
 
-    /// @notice Intake scan: the recipient takes a shipment into its stock (quarantined units into
-    /// its quarantined stock).
-    /// @dev Requirements: caller is `ref.to` and an active custodian; the shipment is in transit
-    /// or quarantined; the batch is not recalled. The shipment is closed (its history stays in
-    /// events). Emits {ShipmentReceived}.
+    /// @inheritdoc IDrugBatchTracing
     function receiveShipment(ShipmentRef calldata ref) external {
         (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref, ref.to);
         if (_batches[ref.batchId].recalled) revert RecalledBatch(ref.batchId);
@@ -191,10 +185,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit ShipmentReceived(ref.batchId, shipmentId, msg.sender, ref.quantity, quarantined);
     }
 
-    /// @notice The recipient refuses a shipment: its units return to the sender's stock
-    /// (quarantined units to the sender's quarantined stock).
-    /// @dev Requirements: as {receiveShipment}, and a non-empty reason of at most 1000 bytes.
-    /// Allowed for a recalled batch (the goods go back). Emits {ShipmentRejected}.
+    /// @inheritdoc IDrugBatchTracing
     function rejectShipment(ShipmentRef calldata ref, string calldata reason) external {
         _checkReason(reason);
         (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref, ref.to);
@@ -202,12 +193,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit ShipmentRejected(ref.batchId, shipmentId, msg.sender, ref.quantity, reason);
     }
 
-    /// @notice The sender takes back a shipment not yet received (the recipient was suspended, the
-    /// truck never left…): its units return to the sender's stock (quarantined units to its
-    /// quarantined stock) and the recipient can no longer receive it.
-    /// @dev Requirements: caller is `ref.from` and an active custodian; the shipment is in transit
-    /// or quarantined; a reason of 1 to 1000 bytes. Allowed for a recalled batch. Emits
-    /// {ShipmentCancelled}.
+    /// @inheritdoc IDrugBatchTracing
     function cancelShipment(ShipmentRef calldata ref, string calldata reason) external {
         _checkReason(reason);
         (bytes32 shipmentId, ShipmentStatus status) = _openShipment(ref, ref.from);
@@ -215,19 +201,11 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit ShipmentCancelled(ref.batchId, shipmentId, msg.sender, ref.quantity, reason);
     }
 
-    /// @notice Posts cold-chain readings of a shipment in transit. Each reading is one word:
-    /// bits 0-31 time, 32-47 temperature (int16, hundredths of °C), 48-55 relative humidity (%),
-    /// 56-87 latitude and 88-119 longitude (int32, micro-degrees).
-    /// @dev Requirements: caller is an active sensor gateway or the shipment's sender; the
-    /// shipment is in transit or quarantined; 1 to 512 readings in non-decreasing time order, not
-    /// before the previous posting's last reading. Only a running digest, the count and the last
-    /// time are stored. A reading outside the product's range is an excursion: the first one
-    /// quarantines the shipment's units. Emits {ReadingsPosted}, {ExcursionDetected} (first
-    /// excursion of the posting: where and when) and {ShipmentQuarantined}.
+    /// @inheritdoc IDrugBatchTracing
     function postReadings(ShipmentRef calldata ref, uint256[] calldata readings) external returns (uint32 excursions) {
         (bytes32 shipmentId, ShipmentStatus status) = _status(ref);
         if (status == ShipmentStatus.None) revert UnknownShipment(shipmentId);
-        if (msg.sender != ref.from && !registry.hasRole(msg.sender, Roles.SENSOR_GATEWAY)) {
+        if (msg.sender != ref.from && !_registry.hasRole(msg.sender, Roles.SENSOR_GATEWAY)) {
             revert NotReadingsPoster(shipmentId, msg.sender);
         }
         uint256 count = readings.length;
@@ -243,18 +221,12 @@ contract DrugBatchTracing is IDrugBatchTracing {
         if (excursions != 0) _excursion(ref, shipmentId, status, firstExcursion, excursions);
     }
 
-    /// @notice Dispenses one unit to a patient by its serial and Merkle proof.
-    /// @dev Requirements: caller is an active pharmacy or hospital holding a sellable unit of the
-    /// batch; the batch is neither recalled nor expired; the unit is not quarantined.
-    /// A serial that is unknown (bad proof, unknown batch), already dispensed or written off
-    /// (destroyed) is NOT a revert:
-    /// it is recorded as a suspected counterfeit with its presenter ({CounterfeitSuspected}, the
-    /// batch's suspect count) and refused (returns false). Emits {UnitDispensed} on success.
+    /// @inheritdoc IDrugBatchTracing
     function dispense(bytes32 batchId, uint256 index, string calldata serial, bytes32[] calldata proof)
         external
+        onlyAnyRole(DISPENSERS)
         returns (bool dispensed)
     {
-        registry.requireAnyRole(msg.sender, DISPENSERS);
         Batch storage b = _batches[batchId];
         UnitStatus status = _unitStatus(batchId, b, index, serial, proof);
         if (status == UnitStatus.UnknownSerial || status == UnitStatus.Dispensed || status == UnitStatus.Destroyed) {
@@ -276,9 +248,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         return true;
     }
 
-    /// @notice Recalls a batch: shipping, receiving and dispensing its units stop at once.
-    /// @dev Requirements: caller is the batch's manufacturer (active) or an active regulator; the
-    /// batch exists and is not recalled; a reason of 1 to 1000 bytes. Emits {BatchRecalled}.
+    /// @inheritdoc IDrugBatchTracing
     function recall(bytes32 batchId, string calldata reason) external {
         Batch storage b = _batches[batchId];
         if (b.gtin == 0) revert UnknownBatch(batchId);
@@ -289,12 +259,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit BatchRecalled(batchId, msg.sender, reason);
     }
 
-    /// @notice QA review passed: the quarantined units of a shipment become sellable for their holder.
-    /// @dev Requirements: caller is the batch's manufacturer (active) or an active regulator; the
-    /// quarantine is open and its units were taken into someone's quarantined stock (received,
-    /// rejected or cancelled); the batch is not recalled; `reviewReportHash` (of the QA review
-    /// report) is non-zero. Emits {QuarantineReleased} (and the holder's units count toward its
-    /// reorder threshold again).
+    /// @inheritdoc IDrugBatchTracing
     function releaseQuarantine(bytes32 batchId, bytes32 shipmentId, bytes32 reviewReportHash) external {
         Quarantine storage q = _quarantine(batchId, shipmentId);
         Batch storage b = _batches[batchId];
@@ -312,17 +277,12 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit QuarantineReleased(batchId, shipmentId, holder, msg.sender, quantity, reviewReportHash);
     }
 
-    /// @notice Writes off the quarantined units of a shipment: they leave their holder's stock and
-    /// the batch's live count; a pack presenting one of them (declared unit range) is then suspect.
-    /// @dev Requirements: caller is the units' holder (an active custodian), the batch's
-    /// manufacturer (active) or an active regulator; the quarantine is open and its units are in
-    /// the holder's quarantined stock; a reason of 1 to 1000 bytes. Allowed for a recalled batch.
-    /// Emits {QuarantineDestroyed}.
+    /// @inheritdoc IDrugBatchTracing
     function destroyQuarantine(bytes32 batchId, bytes32 shipmentId, string calldata reason) external {
         Quarantine storage q = _quarantine(batchId, shipmentId);
         Batch storage b = _batches[batchId];
         address holder = q.holder;
-        bool byHolder = msg.sender == holder && registry.hasAnyRole(msg.sender, CUSTODIANS);
+        bool byHolder = msg.sender == holder && _registry.hasAnyRole(msg.sender, CUSTODIANS);
         if (!byHolder && !_isMakerOrRegulator(b.gtin)) revert NotDispositionAuthority(shipmentId, msg.sender);
         _requireDecidable(q, shipmentId);
         _checkReason(reason);
@@ -334,12 +294,8 @@ contract DrugBatchTracing is IDrugBatchTracing {
         emit QuarantineDestroyed(batchId, shipmentId, holder, msg.sender, quantity, reason);
     }
 
-    /// @notice Sets the caller's reorder threshold for a product (0 turns the watch off): when
-    /// its sellable stock of the product falls below it, {ReplenishmentNeeded} is emitted.
-    /// @dev Requirements: caller is an active custodian; the product is registered. Emits
-    /// {ReorderThresholdSet}, and {ReplenishmentNeeded} at once if the stock is already below.
-    function setReorderThreshold(uint64 gtin, uint64 threshold) external {
-        registry.requireAnyRole(msg.sender, CUSTODIANS);
+    /// @inheritdoc IDrugBatchTracing
+    function setReorderThreshold(uint64 gtin, uint64 threshold) external onlyAnyRole(CUSTODIANS) {
         if (_products[gtin].manufacturer == address(0)) revert UnknownProduct(gtin);
         ProductStock storage ps = _productStock[msg.sender][gtin];
         ps.threshold = threshold;
@@ -351,56 +307,68 @@ contract DrugBatchTracing is IDrugBatchTracing {
                                PUBLIC READ
     //////////////////////////////////////////////////////////////*/
 
+    /// @notice The MedChain participant directory.
+    function registry() external view returns (IParticipantRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IDrugBatchTracing
     function product(uint64 gtin) external view returns (Product memory, string memory name) {
         return (_products[gtin], _productNames[gtin]);
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function batch(bytes32 batchId) external view returns (Batch memory) {
         return _batches[batchId];
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function batchIdOf(uint64 gtin, string calldata lot) external pure returns (bytes32) {
         return keccak256(abi.encodePacked(gtin, lot));
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function stockOf(bytes32 batchId, address holder) external view returns (Stock memory) {
         return _stock[batchId][holder];
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function productStock(address holder, uint64 gtin) external view returns (uint64 stock, uint64 threshold) {
         ProductStock storage ps = _productStock[holder][gtin];
         return (ps.stock, ps.threshold);
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function shipmentStatus(ShipmentRef calldata ref) external view returns (ShipmentStatus status) {
         (, status) = _status(ref);
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function shipmentIdOf(ShipmentRef calldata ref) external pure returns (bytes32) {
         return keccak256(abi.encode(ref));
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function readingsLog(bytes32 shipmentId) external view returns (ReadingsLog memory) {
         return _readings[shipmentId];
     }
 
-    /// @notice Every quarantine of a batch, oldest first, with its state and holder.
+    /// @inheritdoc IDrugBatchTracing
     function quarantines(bytes32 batchId) external view returns (Quarantine[] memory) {
         return _quarantines[batchId];
     }
 
-    /// @notice The quarantine of a shipment. Reverts with {UnknownQuarantine} when there is none.
+    /// @inheritdoc IDrugBatchTracing
     function quarantineOf(bytes32 batchId, bytes32 shipmentId) external view returns (Quarantine memory) {
         return _quarantine(batchId, shipmentId);
     }
 
+    /// @inheritdoc IDrugBatchTracing
     function isDispensed(bytes32 batchId, uint256 index) public view returns (bool) {
         return _dispensed[batchId][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 
-    /// @notice What a patient scanning a pack learns: genuine and available, unknown serial
-    /// (also when the expiry printed on the pack differs from the batch's), already dispensed,
-    /// recalled, expired, destroyed or quarantined, in that order of precedence after authenticity.
+    /// @inheritdoc IDrugBatchTracing
     function verify(uint64 gtin, string calldata lot, uint32 expiry, string calldata serial, uint256 index, bytes32[] calldata proof)
         external
         view
@@ -465,7 +433,7 @@ contract DrugBatchTracing is IDrugBatchTracing {
             if (party == ref.to) revert NotShipmentRecipient(shipmentId, msg.sender);
             revert NotShipmentSender(shipmentId, msg.sender);
         }
-        registry.requireAnyRole(msg.sender, CUSTODIANS);
+        _checkAnyRole(msg.sender, CUSTODIANS);
     }
 
     /// @dev Closes a shipment (its slot becomes reusable) and credits its units to `holder`:
@@ -501,8 +469,8 @@ contract DrugBatchTracing is IDrugBatchTracing {
 
     /// @dev The caller is the active manufacturer of product `gtin`, or an active regulator.
     function _isMakerOrRegulator(uint64 gtin) private view returns (bool) {
-        return (msg.sender == _products[gtin].manufacturer && registry.hasRole(msg.sender, Roles.MANUFACTURER))
-            || registry.hasRole(msg.sender, Roles.REGULATOR);
+        return (msg.sender == _products[gtin].manufacturer && _registry.hasRole(msg.sender, Roles.MANUFACTURER))
+            || _registry.hasRole(msg.sender, Roles.REGULATOR);
     }
 
     function _checkReason(string calldata reason) private pure {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {ZeroAddress} from "../interfaces/IErrors.sol";
 
 /// @title ParticipantRegistry
 /// @notice The MedChain participant directory, run by governance (the owner, transferred in two
@@ -30,10 +31,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
                              PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Registers an organisation.
-    /// @dev Requirements: caller is governance; `account` is non-zero and unknown; `name` has 1 to
-    /// 128 bytes; `roles` is a non-empty subset of {Roles.ALL}; `encryptionKey` is a 33-byte
-    /// compressed secp256k1 key. Emits {OrganizationRegistered}.
+    /// @inheritdoc IParticipantRegistry
     function registerOrganization(address account, string calldata name, uint16 roles, bytes calldata encryptionKey)
         external
         onlyOwner
@@ -55,9 +53,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
         emit OrganizationRegistered(account, roles, name, encryptionKey);
     }
 
-    /// @notice Replaces an organisation's roles.
-    /// @dev Requirements: caller is governance; `account` is an organisation; `roles` is valid.
-    /// Emits {RolesChanged}.
+    /// @inheritdoc IParticipantRegistry
     function setRoles(address account, uint16 roles) external onlyOwner {
         Participant storage p = _organization(account);
         _checkRoles(roles);
@@ -65,9 +61,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
         p.roles = roles;
     }
 
-    /// @notice Suspends an organisation: it keeps its data but passes no role check.
-    /// @dev Requirements: caller is governance or an active regulator; `account` is an active
-    /// organisation. Emits {OrganizationSuspended}.
+    /// @inheritdoc IParticipantRegistry
     function suspend(address account, bytes32 reasonHash) external {
         _checkGovernanceOrRegulator();
         Participant storage p = _organization(account);
@@ -76,9 +70,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
         emit OrganizationSuspended(account, msg.sender, reasonHash);
     }
 
-    /// @notice Lifts a suspension.
-    /// @dev Requirements: caller is governance or an active regulator; `account` is a suspended
-    /// organisation. Emits {OrganizationReactivated}.
+    /// @inheritdoc IParticipantRegistry
     function reactivate(address account) external {
         _checkGovernanceOrRegulator();
         Participant storage p = _organization(account);
@@ -87,8 +79,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
         emit OrganizationReactivated(account, msg.sender);
     }
 
-    /// @notice Registers the caller as a patient with its encryption key.
-    /// @dev Requirements: the caller is not registered; the key is valid. Emits {PatientRegistered}.
+    /// @inheritdoc IParticipantRegistry
     function registerPatient(bytes calldata encryptionKey) external {
         Participant storage p = _participants[msg.sender];
         if (p.kind != Kind.None) revert ParticipantAlreadyRegistered(msg.sender);
@@ -100,9 +91,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
         emit PatientRegistered(msg.sender, encryptionKey);
     }
 
-    /// @notice Rotates the caller's encryption key.
-    /// @dev Requirements: the caller is a registered, not suspended participant; the key is valid.
-    /// Emits {EncryptionKeyChanged}.
+    /// @inheritdoc IParticipantRegistry
     function setEncryptionKey(bytes calldata encryptionKey) external {
         Participant storage p = _participants[msg.sender];
         if (p.kind == Kind.None) revert ParticipantNotRegistered(msg.sender);
@@ -120,42 +109,41 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
                               PUBLIC READ
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The full record of `account` (kind None when unknown).
+    /// @inheritdoc IParticipantRegistry
     function participant(address account) external view returns (Participant memory) {
         return _participants[account];
     }
 
-    /// @notice True when `account` is an active organisation holding every bit of `role`.
+    /// @inheritdoc IParticipantRegistry
     function hasRole(address account, uint16 role) public view returns (bool) {
         Participant storage p = _participants[account];
         return p.kind == Kind.Organization && !p.suspended && role != 0 && p.roles & role == role;
     }
 
-    /// @notice True when `account` is an active organisation holding at least one bit of `roles`.
+    /// @inheritdoc IParticipantRegistry
     function hasAnyRole(address account, uint16 roles) public view returns (bool) {
         Participant storage p = _participants[account];
         return p.kind == Kind.Organization && !p.suspended && p.roles & roles != 0;
     }
 
-    /// @notice Reverts with the precise reason unless `account` is an active holder of `role`.
+    /// @inheritdoc IParticipantRegistry
     function requireRole(address account, uint16 role) external view {
         _requireActive(account);
         if (role == 0 || _participants[account].roles & role != role) revert MissingRole(account, role);
     }
 
-    /// @notice Reverts with the precise reason unless `account` actively holds one of `roles`.
+    /// @inheritdoc IParticipantRegistry
     function requireAnyRole(address account, uint16 roles) external view {
         _requireActive(account);
         if (_participants[account].roles & roles == 0) revert MissingRole(account, roles);
     }
 
-    /// @notice True when `account` registered itself as a patient.
+    /// @inheritdoc IParticipantRegistry
     function isPatient(address account) external view returns (bool) {
         return _participants[account].kind == Kind.Patient;
     }
 
-    /// @notice The 33-byte compressed encryption key of `account`.
-    /// @dev Requirements: `account` is registered.
+    /// @inheritdoc IParticipantRegistry
     function encryptionKey(address account) external view returns (bytes memory) {
         Participant storage p = _participants[account];
         if (p.kind == Kind.None) revert ParticipantNotRegistered(account);

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IRecordRegistry, RecordIds} from "../interfaces/IRecordRegistry.sol";
 import {IConsentRegistry, ConsentCodes} from "../interfaces/IConsentRegistry.sol";
-import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
+import {ParticipantGated} from "./utils/ParticipantGated.sol";
 
 /// @title RecordRegistry
 /// @notice "One person, one lifelong file": the on-chain index of a patient's encrypted records.
@@ -11,12 +11,11 @@ import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
 /// treatment) for its category; amendments are new records that supersede the old one, never
 /// overwrites. A record id carries its patient and category ({RecordIds}). Erasure ("right to be forgotten") is crypto-shredding: the keys are destroyed off
 /// chain and the record is flagged erased here.
-contract RecordRegistry is IRecordRegistry {
+contract RecordRegistry is IRecordRegistry, ParticipantGated {
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    IParticipantRegistry private immutable _registry;
     IConsentRegistry private immutable _consents;
 
     mapping(bytes32 recordId => Record) private _records;
@@ -28,8 +27,7 @@ contract RecordRegistry is IRecordRegistry {
 
     /// @param participantRegistry The participant directory (patients must be registered).
     /// @param consentRegistry The consent registry (write consents of providers).
-    constructor(address participantRegistry, address consentRegistry) {
-        _registry = IParticipantRegistry(participantRegistry);
+    constructor(address participantRegistry, address consentRegistry) ParticipantGated(participantRegistry) {
         _consents = IConsentRegistry(consentRegistry);
     }
 
@@ -37,12 +35,7 @@ contract RecordRegistry is IRecordRegistry {
                              PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Anchors record `recordId`: the SHA-256 and CID of its ciphertext, and the record it
-    /// supersedes (zero for a new record). The patient and the category are the id's ({RecordIds}).
-    /// @dev Requirements: `recordId`, `contentHash` and `cid` are non-empty and `recordId` is new;
-    /// its category is exactly one catalogue bit; its patient is a registered patient; the caller is
-    /// the patient or holds its consent for the category, treatment, write; a `supersedes` record
-    /// exists, belongs to the patient, is neither erased nor superseded. Emits {RecordAnchored}.
+    /// @inheritdoc IRecordRegistry
     function anchor(bytes32 recordId, bytes32 contentHash, string calldata cid, bytes32 supersedes) external {
         if (recordId == 0 || contentHash == 0 || bytes(cid).length == 0) {
             revert InvalidAnchor(recordId, contentHash, bytes(cid).length);
@@ -72,9 +65,7 @@ contract RecordRegistry is IRecordRegistry {
         emit RecordAnchored(patient, recordId, supersedes, category, msg.sender, contentHash, cid);
     }
 
-    /// @notice Flags `recordId` erased once its keys are destroyed off chain (crypto-shredding).
-    /// @dev Requirements: the record exists and is not erased; the caller is its patient or one of
-    /// the patient's guardians. Emits {RecordErased}.
+    /// @inheritdoc IRecordRegistry
     function erase(bytes32 recordId) external {
         Record storage r = _records[recordId];
         address patient = r.patient;
@@ -91,17 +82,17 @@ contract RecordRegistry is IRecordRegistry {
                               PUBLIC READ
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The anchor of `recordId` (patient zero when unknown).
+    /// @inheritdoc IRecordRegistry
     function record(bytes32 recordId) external view returns (Record memory) {
         return _records[recordId];
     }
 
-    /// @notice How many records (all versions) `patient` has.
+    /// @inheritdoc IRecordRegistry
     function recordCount(address patient) external view returns (uint256) {
         return _index[patient].length;
     }
 
-    /// @notice Up to `limit` record ids of `patient` from position `offset`, oldest first.
+    /// @inheritdoc IRecordRegistry
     function recordsOf(address patient, uint256 offset, uint256 limit) external view returns (bytes32[] memory ids) {
         bytes32[] storage all = _index[patient];
         uint256 count = offset < all.length ? all.length - offset : 0;
@@ -111,12 +102,12 @@ contract RecordRegistry is IRecordRegistry {
         }
     }
 
-    /// @notice The consent registry.
+    /// @inheritdoc IRecordRegistry
     function consents() external view returns (address) {
         return address(_consents);
     }
 
-    /// @notice The participant directory.
+    /// @inheritdoc IRecordRegistry
     function registry() external view returns (address) {
         return address(_registry);
     }

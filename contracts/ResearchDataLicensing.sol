@@ -4,14 +4,15 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {IParticipantRegistry, Roles} from "../interfaces/IParticipantRegistry.sol";
+import {Roles} from "../interfaces/IParticipantRegistry.sol";
 import {IConsentRegistry, ConsentCodes} from "../interfaces/IConsentRegistry.sol";
+import {ZeroAddress} from "../interfaces/IErrors.sol";
 import {IResearchDataLicensing, ResearchFields} from "../interfaces/IResearchDataLicensing.sol";
+import {ParticipantGated} from "./utils/ParticipantGated.sol";
+import {SignedRequests} from "./utils/SignedRequests.sol";
 
 /// @title ResearchDataLicensing
 /// @notice Research datasets from consenting patients, licensed by field for a time, revenue
@@ -43,7 +44,7 @@ import {IResearchDataLicensing, ResearchFields} from "../interfaces/IResearchDat
 /// to be at least one unit per unit of weight.
 /// @dev Sale path storage: the dataset's terms in one slot, its supply in one, and the ledger
 /// (index, steward revenue, withdrawn count, status) in one slot, written once per sale.
-contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP712, Nonces {
+contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, ParticipantGated, SignedRequests {
     using SafeERC20 for IERC20;
 
     /*//////////////////////////////////////////////////////////////
@@ -78,7 +79,6 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         string manifestCid;
     }
 
-    IParticipantRegistry private immutable _registry;
     IConsentRegistry private immutable _consent;
     IERC20 private immutable _token;
 
@@ -97,12 +97,12 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
     /// @param consents The consent registry (research consent of contributors).
     /// @param settlementToken The ERC-20 licences are paid in.
     constructor(address participants, address consents, address settlementToken)
-        EIP712("MedChain ResearchDataLicensing", "1")
+        ParticipantGated(participants)
+        SignedRequests("MedChain ResearchDataLicensing")
     {
         if (participants == address(0) || consents == address(0) || settlementToken == address(0)) {
             revert ZeroAddress();
         }
-        _registry = IParticipantRegistry(participants);
         _consent = IConsentRegistry(consents);
         _token = IERC20(settlementToken);
     }
@@ -111,14 +111,12 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
                              PUBLIC UPDATE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Registers a dataset version (Draft) and returns its number.
-    /// @dev Requirements: the caller is an active hospital or research organisation; the CID has
-    /// 1 to 128 bytes; the rows root is non-zero; `fields` is a subset of {ResearchFields.ALL}
-    /// holding at least one licensable field; `categories` a non-empty subset of the consent
-    /// catalogue; `price` > 0; `stewardShareBps` < 10000; `licenceDuration` in 1 s .. 3650 days;
-    /// `previousVersion` is 0 or a version of the same steward. Emits {DatasetRegistered}.
-    function registerDataset(Terms calldata terms) external returns (uint256 version) {
-        _registry.requireAnyRole(msg.sender, Roles.HOSPITAL | Roles.RESEARCHER);
+    /// @inheritdoc IResearchDataLicensing
+    function registerDataset(Terms calldata terms)
+        external
+        onlyAnyRole(Roles.HOSPITAL | Roles.RESEARCHER)
+        returns (uint256 version)
+    {
         _checkCid(terms.manifestCid);
         if (terms.rowsRoot == bytes32(0)) revert InvalidRowsRoot();
         if (terms.fields & ~ResearchFields.ALL != 0 || terms.fields & ~ResearchFields.IDENTITY == 0) {
@@ -160,11 +158,7 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         );
     }
 
-    /// @notice Records `patient`'s contribution of `weight` to a Draft version, authorised by the
-    /// patient's active research consent (READ, RESEARCH, the version's categories) for the steward.
-    /// @dev Requirements: the caller is the version's steward and still an active hospital or
-    /// research organisation; the version is Draft; `patient` is a registered patient who has not
-    /// contributed to it; `weight` > 0; the consent is permitted now. Emits {ContributionAdded}.
+    /// @inheritdoc IResearchDataLicensing
     function contribute(uint256 version, address patient, uint64 weight) external {
         Record storage d = _draft(version);
         if (!_consent.isPermitted(patient, msg.sender, d.categories, ConsentCodes.RESEARCH, ConsentCodes.READ)) {
@@ -173,27 +167,18 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         _addContribution(version, d, patient, weight, Basis.Consent);
     }
 
-    /// @notice {contribute} authorised by the patient's EIP-712 signature over
-    /// `Contribution(patient, version, weight, nonce, deadline)` instead of a consent record.
-    /// @dev Requirements: as {contribute} without the consent; `block.timestamp <= deadline`; the
-    /// signature is valid, by `patient`, over the patient's current {nonces}. Emits
-    /// {ContributionAdded}.
+    /// @inheritdoc IResearchDataLicensing
     function contributeBySig(uint256 version, address patient, uint64 weight, uint256 deadline, bytes calldata signature)
         external
     {
         Record storage d = _draft(version);
-        if (block.timestamp > deadline) revert SignatureExpired(deadline);
+        _checkDeadline(deadline);
         bytes32 structHash = keccak256(abi.encode(CONTRIBUTION_TYPEHASH, patient, version, weight, _useNonce(patient), deadline));
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
-        if (err != ECDSA.RecoverError.NoError) revert InvalidSignature();
-        if (signer != patient) revert WrongSigner(patient, signer);
+        _checkSigner(patient, structHash, signature);
         _addContribution(version, d, patient, weight, Basis.Signature);
     }
 
-    /// @notice Freezes a Draft version's contributions and opens it to licences.
-    /// @dev Requirements: the caller is the steward, an active hospital or research organisation;
-    /// the version is Draft with at least one contributor and none withdrawn; the contributors'
-    /// pool of one sale is at least one token unit per unit of weight. Emits {DatasetPublished}.
+    /// @inheritdoc IResearchDataLicensing
     function publish(uint256 version) external {
         Record storage d = _draft(version);
         if (d.contributors == 0) revert NoContributors(version);
@@ -204,10 +189,7 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         emit DatasetPublished(version, d.contributors, d.totalWeight);
     }
 
-    /// @notice Stops licence sales of a version (e.g. replaced by a newer one). Revenue already
-    /// earned stays withdrawable.
-    /// @dev Requirements: the caller is the steward; the version is Draft or Published. Emits
-    /// {DatasetRetired}.
+    /// @inheritdoc IResearchDataLicensing
     function retire(uint256 version) external {
         Record storage d = _datasets[version];
         _checkSteward(d, version);
@@ -216,10 +198,7 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         emit DatasetRetired(version);
     }
 
-    /// @notice Takes `patient` out of `version`: from now on the version sells no licence.
-    /// @dev Requirements: `patient` contributed to the version and is not flagged yet; the caller
-    /// is the patient, or the contribution is consent-based and the ConsentRegistry no longer
-    /// permits it (revoked, expired or narrowed). Emits {ContributorWithdrawn}.
+    /// @inheritdoc IResearchDataLicensing
     function flagWithdrawn(uint256 version, address patient) external {
         Record storage d = _datasets[version];
         if (d.status == Status.None) revert UnknownVersion(version);
@@ -238,14 +217,13 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         emit ContributorWithdrawn(version, patient, msg.sender);
     }
 
-    /// @notice Buys a licence to `fields` of a published version for its licence duration, paying
-    /// its price in the settlement token (approve it first). Gas does not depend on the number of
-    /// contributors.
-    /// @dev Requirements: the caller is an active researcher; the version is Published with no
-    /// withdrawn contributor; `fields` is a non-empty subset of the version's fields with no
-    /// identity field; the token transfer succeeds. Emits {LicenceIssued}.
-    function buyLicence(uint256 version, uint24 fields) external nonReentrant returns (uint256 licenceId) {
-        _registry.requireRole(msg.sender, Roles.RESEARCHER);
+    /// @inheritdoc IResearchDataLicensing
+    function buyLicence(uint256 version, uint24 fields)
+        external
+        nonReentrant
+        onlyRole(Roles.RESEARCHER)
+        returns (uint256 licenceId)
+    {
         Record storage d = _datasets[version];
         Status status = d.status;
         if (status != Status.Published) {
@@ -271,9 +249,7 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         _token.safeTransferFrom(msg.sender, address(this), price);
     }
 
-    /// @notice Records the CID of the licensed extract delivered for a licence.
-    /// @dev Requirements: the licence exists and has not expired; the caller is the steward of its
-    /// version; no extract was recorded for it; the CID has 1 to 128 bytes. Emits {ExtractRecorded}.
+    /// @inheritdoc IResearchDataLicensing
     function recordExtract(uint256 licenceId, string calldata cid) external {
         Licence storage l = _licences[licenceId];
         if (l.licensee == address(0)) revert UnknownLicence(licenceId);
@@ -285,10 +261,7 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         emit ExtractRecorded(licenceId, cid);
     }
 
-    /// @notice Pays the caller everything it is owed on `versions`, as steward and as
-    /// contributor, in one token transfer.
-    /// @dev Requirements: every version exists; something is owed. Emits {RevenueWithdrawn} per
-    /// version that paid.
+    /// @inheritdoc IResearchDataLicensing
     function withdraw(uint256[] calldata versions) external nonReentrant returns (uint256 amount) {
         for (uint256 i; i < versions.length; ++i) {
             uint256 version = versions[i];
@@ -318,7 +291,7 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
                               PUBLIC READ
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The whole record of a version (status None when unknown).
+    /// @inheritdoc IResearchDataLicensing
     function dataset(uint256 version) external view returns (Dataset memory out) {
         Record storage d = _datasets[version];
         out = Dataset({
@@ -340,39 +313,35 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         });
     }
 
-    /// @notice `patient`'s contribution to `version` (weight 0 when none).
+    /// @inheritdoc IResearchDataLicensing
     function contribution(uint256 version, address patient) external view returns (Contribution memory) {
         return _contributions[version][patient];
     }
 
-    /// @notice A licence (licensee zero when unknown).
+    /// @inheritdoc IResearchDataLicensing
     function licence(uint256 licenceId) external view returns (Licence memory) {
         return _licences[licenceId];
     }
 
-    /// @notice True when licence `licenceId` belongs to `licensee`, covers every bit of
-    /// `fields` (non-empty) and has not expired (`block.timestamp < expiresAt`).
+    /// @inheritdoc IResearchDataLicensing
     function isLicensed(uint256 licenceId, address licensee, uint24 fields) external view returns (bool) {
         Licence storage l = _licences[licenceId];
         return l.licensee == licensee && licensee != address(0) && fields != 0 && l.fields & fields == fields
             && block.timestamp < l.expiresAt;
     }
 
-    /// @notice True when `leaf` is a row of `version`: an OpenZeppelin {MerkleProof} (sorted
-    /// pairs) from `leaf` to the version's rows root. A row's leaf is
-    /// `keccak256(bytes.concat(keccak256(abi.encode(fieldHashes))))` over its 16 salted field
-    /// hashes, so a licensee proves a row with its licensed fields and the other fields' hashes.
+    /// @inheritdoc IResearchDataLicensing
     function verifyRow(uint256 version, bytes32[] calldata proof, bytes32 leaf) external view returns (bool) {
         bytes32 root = _datasets[version].rowsRoot;
         return root != bytes32(0) && MerkleProof.verifyCalldata(proof, root, leaf);
     }
 
-    /// @notice The CID of the extract delivered for a licence (empty until recorded).
+    /// @inheritdoc IResearchDataLicensing
     function extractCid(uint256 licenceId) external view returns (string memory) {
         return _extracts[licenceId];
     }
 
-    /// @notice What {withdraw} would pay `account` on `version` now.
+    /// @inheritdoc IResearchDataLicensing
     function pendingRevenue(address account, uint256 version) external view returns (uint256 owed) {
         Record storage d = _datasets[version];
         if (d.steward == account) owed = d.stewardRevenue;
@@ -380,33 +349,34 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         owed += uint256(c.weight) * (d.revenuePerWeight - c.indexPaid);
     }
 
+    /// @inheritdoc IResearchDataLicensing
     function versionCount() external view returns (uint256) {
         return _versionCount;
     }
 
+    /// @inheritdoc IResearchDataLicensing
     function licenceCount() external view returns (uint256) {
         return _licenceCount;
     }
 
+    /// @inheritdoc IResearchDataLicensing
     function nonces(address patient) public view override(IResearchDataLicensing, Nonces) returns (uint256) {
         return super.nonces(patient);
     }
 
+    /// @inheritdoc IResearchDataLicensing
     function token() external view returns (address) {
         return address(_token);
     }
 
+    /// @inheritdoc IResearchDataLicensing
     function registry() external view returns (address) {
         return address(_registry);
     }
 
+    /// @inheritdoc IResearchDataLicensing
     function consentRegistry() external view returns (address) {
         return address(_consent);
-    }
-
-    /// @notice The EIP-712 domain separator contribution signatures are made under.
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -417,7 +387,7 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, EIP71
         d = _datasets[version];
         _checkSteward(d, version);
         if (d.status != Status.Draft) revert WrongStatus(version, d.status);
-        _registry.requireAnyRole(msg.sender, Roles.HOSPITAL | Roles.RESEARCHER);
+        _checkAnyRole(msg.sender, Roles.HOSPITAL | Roles.RESEARCHER);
     }
 
     function _stewardOf(uint256 version) private view returns (Record storage d) {

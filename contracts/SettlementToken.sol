@@ -18,8 +18,7 @@ contract SettlementToken is ISettlementToken, ERC20, Ownable {
         return 6;
     }
 
-    /// @notice Mints `amount` to `to`.
-    /// @dev Requirements: caller is the owner. Emits {Transfer} from the zero address.
+    /// @inheritdoc ISettlementToken
     function mint(address to, uint256 amount) external onlyOwner {
         _mint(to, amount);
     }

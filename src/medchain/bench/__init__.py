@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 FAMILIES = ["participants", "drugs", "consent", "records", "claims", "research"]
 SNAPSHOT_FILE = "gas-snapshot.json"
+#: EIP-170: the largest deployed bytecode a chain accepts (since Spurious Dragon).
+MAX_CODE_SIZE = 24_576
 
 
 def operations() -> dict[str, Callable[[Any], Any]]:
@@ -43,6 +45,7 @@ def measure_gas(names: list[str] | None = None, chain_spec: str = "embedded") ->
         ctx = ScenarioContext(chain, report.suite, Path(tmp), log=lambda _: None)
         ctx._senders["governance"] = gov
         results = {f"deploy.{name}": r.gas_used for name, r in report.receipts.items()}
+        results.update(bytecode_sizes(report.receipts))
         setup(ctx)
         for name in selected:
             snap = chain.snapshot()
@@ -51,6 +54,17 @@ def measure_gas(names: list[str] | None = None, chain_spec: str = "embedded") ->
             finally:
                 chain.revert(snap)
     return dict(sorted(results.items()))
+
+
+def bytecode_sizes(names: Any) -> dict[str, int]:
+    """``size.<Contract>``: the deployed bytecode length in bytes of each named contract's artifact.
+
+    These rows track how close each contract is to the EIP-170 limit (:data:`MAX_CODE_SIZE`).
+    """
+    from ..contracts import load_artifact
+
+    return {f"size.{name}": len(bytes.fromhex(load_artifact(name)["deployedBytecode"].removeprefix("0x")))
+            for name in names}
 
 
 def read_snapshot(path: Path | str = SNAPSHOT_FILE) -> dict[str, int]:
