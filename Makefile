@@ -35,13 +35,23 @@ CHROMIUM         := /usr/bin/chromium
 CJK_FONT         := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 BROWSER_PACKAGES := chromium fonts-wqy-microhei
 
-.PHONY: demo test lint build bench fuzz clean install node-tools brownie brownie-check solc-shim brownie-networks slither slither-check
+.PHONY: demo test test-all-backends lint build bench fuzz clean install node-tools brownie brownie-check solc-shim brownie-networks slither slither-check
 
 demo: $(BASE_STAMP)              ## every scenario on the embedded chain and embedded IPFS store
 	$(BIN)/medchain demo
 
+# Two workers, one test file each at a time (--dist loadfile): a module's fixtures (its deployed
+# world, its Anvil) stay on one worker; session fixtures (a chain per backend) run once per worker.
+# PYTEST_WORKERS=0 runs in one process. The domain tests run on Anvil, a shared behaviour suite on
+# the embedded chain too (tests/conftest.py); the property tests replay a fixed set of examples.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
+
 test: $(PY_STAMP) $(NODE_STAMP) brownie ape slither $(CHROMIUM) $(CJK_FONT) lint  ## lint, then the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Ape, Slither, Chromium)
-	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_APE=1 MEDCHAIN_REQUIRE_SLITHER=1 MEDCHAIN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_APE=1 MEDCHAIN_REQUIRE_SLITHER=1 MEDCHAIN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+test-all-backends: $(PY_STAMP) $(NODE_STAMP)  ## every chain test on the embedded chain and on Anvil (nightly, with fuzz)
+	MEDCHAIN_TEST_BACKENDS=embedded,anvil $(BIN)/python -m pytest $(PYTEST_PARALLEL) --ignore=tests/workflow --ignore=tests/security/test_slither.py
 
 lint: $(PY_STAMP)                ## import layering (import-linter), ruff and mypy
 	$(BIN)/lint-imports --no-cache
@@ -54,8 +64,12 @@ $(CHROMIUM) $(CJK_FONT):
 	apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
 	  { apt-get update && apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }
 
+# `make test` replays the same derandomized examples every run (fast, reproducible); new examples
+# come from `make fuzz`: thousands of random ones per machine and parser. Schedule: nightly (with
+# `make test-all-backends`), before each release, and after any change to a contract or a parser.
+# A failure prints the example to reproduce (@reproduce_failure) and stays in .hypothesis/.
 fuzz: $(PY_STAMP)                ## the security property and parser fuzz tests with many more examples
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/security -k "fuzz or property"
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) tests/security -k "fuzz or property"
 
 slither: $(SLITHER_STAMP) $(NODE_STAMP)  ## Slither in .venv-slither
 
