@@ -421,6 +421,7 @@ class DrugsClient(ContractClient):
         """
         return self.qc.read(batch)
 
+    # ------------------------------------------------------------------------- alerts and readings
     def reorder_alerts(self, holder: str | None = None) -> list[dict[str, Any]]:
         """``ReplenishmentNeeded`` events (of ``holder`` when given), oldest first."""
         return [dict(e["args"], gtin=gtin_text(e["args"]["gtin"]), block=e["blockNumber"])
