@@ -140,7 +140,7 @@ ape: $(APE_STAMP) $(NODE_STAMP) solc-shim  ## Ape in .venv-ape (ape-solidity thr
 
 ape-check: ape                   ## the Ape workflow alone: compile, test (Anvil), run deploy and participants
 	$(APE_ENV) $(APE_BIN)/ape compile --force
-	$(APE_ENV) $(APE_BIN)/ape test
+	$(APE_ENV) $(APE_BIN)/ape test tests/ape
 	$(APE_ENV) $(APE_BIN)/ape run deploy
 	$(APE_ENV) $(APE_BIN)/ape run participants
 
