@@ -24,7 +24,7 @@ from medchain.consent.fhir.resources import bundle, capability_statement, iso, o
 from medchain.consent.fhir.service import RECORD_TYPES, FhirError, FhirService
 from medchain.core.standards.fhir import ACCEPTED_RECORD_TYPES
 
-__all__ = ["FHIR_JSON", "create_app"]
+__all__ = ["FHIR_JSON", "create_app", "mount"]
 
 log = logging.getLogger(__name__)
 
@@ -226,4 +226,23 @@ def create_app(service: FhirService, *, base_url: str, clock: Callable[[], float
         resource = service.read(org, record_type(rtype), rid, int(vid))
         return _fhir(resource, headers={"ETag": f'W/"{vid}"'})
 
+    return app
+
+
+def mount(parent: FastAPI, service: FhirService, *, base_url: str, path: str = "/fhir") -> FastAPI:
+    """Mount the FHIR server at ``path`` of ``parent``, ahead of ``parent``'s own routes (the portal
+    ends with a catch-all page).
+
+    Args:
+        parent: The app to mount it in (``medchain serve``'s portal).
+        service: As :func:`create_app`.
+        base_url: The public URL of ``path`` (``http://127.0.0.1:8000/fhir``).
+
+    Returns:
+        The mounted FHIR app.
+    """
+    from starlette.routing import Mount
+
+    app = create_app(service, base_url=base_url)
+    parent.router.routes.insert(0, Mount(path, app=app, name="fhir"))
     return app
