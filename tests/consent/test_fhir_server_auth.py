@@ -162,3 +162,21 @@ def test_an_expired_token_is_401(world, tmp_path):
     assert client.get("/fhir/AuditEvent", params=params, headers=headers).status_code == 200
     now[0] += TOKEN_LIFETIME + 1
     assert "expired" in outcome(client.get("/fhir/AuditEvent", params=params, headers=headers), 401, "expired")
+
+
+def test_serve_mounts_the_fhir_server_ahead_of_the_portals_catch_all(world, tmp_path):
+    from medchain.consent.fhir.app import mount
+    from medchain.drugs.portal.app import create_app as portal_app
+    from medchain.drugs.portal.service import SerialStore
+
+    portal = portal_app(world.suite, SerialStore(tmp_path / "serials"), base_url="http://testserver")
+    service = FhirService(world.suite, EmbeddedStore(tmp_path / "ipfs"), KeyVault(tmp_path / "v"),
+                          [world.account("hospital_a")])
+    mount(portal, service, base_url="http://testserver/fhir")
+    client = TestClient(portal)
+    r = client.get("/fhir/metadata")
+    assert r.status_code == 200 and r.json()["resourceType"] == "CapabilityStatement"
+    outcome(client.get("/fhir/Observation", params={"patient": world.address(PATIENT)}), 401, "login")
+    form = assertion_form(world.account("hospital_a"), "http://testserver/fhir/auth/token")
+    assert client.post("/fhir/auth/token", data=form).status_code == 200
+    assert client.get("/").status_code == 200  # the portal still answers
