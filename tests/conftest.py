@@ -26,9 +26,9 @@ import pytest
 from medchain.core.accounts import dev_account
 from medchain.core.chain import connect
 from medchain.core.deploy import deploy
+from medchain.core.tx import Sender
 from medchain.scenarios import CAST, ScenarioContext
 from medchain.scenarios.participants import setup
-from medchain.core.tx import Sender
 
 from .helpers import use_one_run_gas_estimate
 

@@ -7,9 +7,9 @@ from medchain.core.accounts import dev_account
 from medchain.core.chain import connect
 from medchain.core.deploy import Suite
 from medchain.core.errors import ContractRevert
-from medchain.participants import ParticipantsClient, Role
 from medchain.core.scripting import brownie_endpoint
 from medchain.core.tx import Sender
+from medchain.participants import ParticipantsClient, Role
 
 
 @pytest.fixture

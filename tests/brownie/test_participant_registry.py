@@ -1,7 +1,6 @@
 """ParticipantRegistry through Brownie: who may register, suspend and read what."""
 
 import brownie
-
 from conftest import ALL_ROLES, HOSPITAL, ORGANIZATION, PATIENT, PHARMACY, RESEARCHER, error, key
 
 

@@ -4,7 +4,6 @@ every step (what is on chain, who holds which role, who is refused)."""
 
 import brownie
 from brownie.test import strategy
-
 from conftest import ALL_ROLES, NONE, ORGANIZATION, PATIENT, REGULATOR, error, key
 
 REASON = "0x" + "5e" * 32

@@ -1,7 +1,6 @@
 """SettlementToken (MCUSD) through Brownie: 6 decimals, minted by its owner only."""
 
 import brownie
-
 from conftest import error
 
 

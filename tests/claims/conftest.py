@@ -8,8 +8,6 @@ import pytest
 from medchain.claims import ClaimsClient
 from medchain.scenarios.claims import setup
 
-from ..helpers import reverts
-
 M = 10**6  # base units per MCUSD
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from medchain.core.accounts import dev_account
 from medchain.claims import encode_code, encode_icd10
 from medchain.consent import ConsentClient
+from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
-from medchain.participants import ParticipantsClient, Role
 from medchain.core.tx import call, events
+from medchain.participants import ParticipantsClient, Role
 
 from .conftest import M, claim, client, new_plan, reverts
 

@@ -10,9 +10,8 @@ from medchain.core.accounts import dev_account
 from medchain.core.chain import LocalNode
 from medchain.participants import encryption_key_of
 from medchain.scenarios.claims import CATALOGUE
-
-from ..conftest import require_node_tool
-from ..core.test_cli import one_line_error, run
+from tests.conftest import require_node_tool
+from tests.core.test_cli import one_line_error, run
 
 GOV, HOSPITAL, PHARMACY, INSURER, PATIENT = (dev_account(i) for i in (0, 1, 6, 7, 11))
 

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from medchain.claims import (decode_code, encode_code, normalize_icd10, parse_catalogue_csv, parse_claim, parse_date,
-                             parse_plan)
+from medchain.claims import decode_code, encode_code, normalize_icd10, parse_catalogue_csv, parse_claim, parse_date, parse_plan
 from medchain.core.errors import InvalidInputError
 
 PATIENT = "0x" + "11" * 20

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from medchain.scenarios import run
 from medchain.core.storage import parse_cid
+from medchain.scenarios import run
 
 
 def test_the_claims_story():

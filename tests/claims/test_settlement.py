@@ -7,9 +7,9 @@ import pytest
 
 from medchain.core.contracts import load_artifact
 from medchain.core.errors import ClaimsError
-from medchain.participants import ParticipantsClient, Role
 from medchain.core.token import TokenClient
 from medchain.core.tx import events
+from medchain.participants import ParticipantsClient, Role
 
 from .conftest import M, claim, reverts
 

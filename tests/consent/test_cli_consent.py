@@ -10,9 +10,8 @@ from medchain.core.accounts import dev_account
 from medchain.core.chain import LocalNode
 from medchain.participants import encryption_key_of
 from medchain.scenarios.consent import HBA1C
-
-from ..conftest import require_node_tool
-from ..core.test_cli import one_line_error, run
+from tests.conftest import require_node_tool
+from tests.core.test_cli import one_line_error, run
 
 PATIENT, HOSPITAL_A, HOSPITAL_B = (dev_account(i).address for i in (11, 1, 2))
 

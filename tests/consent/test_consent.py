@@ -7,15 +7,14 @@ import pytest
 from eth_account import Account
 from web3 import Web3
 
-from medchain.core.accounts import dev_account
 from medchain.consent import NO_END, ConsentClient, SignedRequest, consent_id
+from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
 from medchain.core.errors import InvalidInputError, TransactionError
-from medchain.participants import ParticipantsClient
 from medchain.core.standards.consent_codes import Category, Purpose
 from medchain.core.tx import Sender, call, events
-
-from ..helpers import reverts, same
+from medchain.participants import ParticipantsClient
+from tests.helpers import reverts, same
 
 DIABETES, CARDIOLOGY = int(Category.ENDOCRINE), int(Category.CARDIOLOGY)
 TREAT, RESEARCH = int(Purpose.TREATMENT), int(Purpose.RESEARCH)

@@ -13,8 +13,7 @@ import requests
 
 from medchain.core.chain import LocalNode, connect, free_port
 from medchain.core.errors import ChainUnreachableError, ConfigurationError
-
-from ..conftest import require_node_tool
+from tests.conftest import require_node_tool
 
 pytestmark = pytest.mark.both_backends  # snapshots, time travel and mining differ between nodes (tests/conftest.py)
 

@@ -12,8 +12,7 @@ from eth_account import Account
 
 from medchain import cli as cli_module
 from medchain.core.chain import LocalNode
-
-from ..conftest import require_node_tool
+from tests.conftest import require_node_tool
 
 
 def run(capsys, *args):

@@ -8,8 +8,7 @@ import pytest
 
 from medchain.core import compiler
 from medchain.core.errors import CompilationError, ConfigurationError
-
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

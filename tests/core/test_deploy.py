@@ -12,8 +12,7 @@ from medchain.core.contracts import artifact_hash
 from medchain.core.deploy import SUITE, deploy, load_suite
 from medchain.core.errors import DeploymentError, WrongChainError
 from medchain.core.tx import Sender
-
-from ..conftest import require_node_tool
+from tests.conftest import require_node_tool
 
 pytestmark = pytest.mark.anvil
 

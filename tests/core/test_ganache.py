@@ -6,8 +6,7 @@ import pytest
 
 from medchain.core.chain import connect
 from medchain.scenarios import run
-
-from ..conftest import require_node_tool
+from tests.conftest import require_node_tool
 
 
 @pytest.mark.ganache

@@ -7,8 +7,8 @@ from eth_account import Account
 
 from medchain.core.accounts import dev_account
 from medchain.core.errors import ContractRevert, InsufficientFundsError
-from medchain.participants import ParticipantsClient, Role, encryption_key_of
 from medchain.core.tx import BulkError, Sender, call
+from medchain.participants import ParticipantsClient, Role, encryption_key_of
 
 pytestmark = pytest.mark.both_backends  # transactions, nonces, revert decoding: each node's RPC
 

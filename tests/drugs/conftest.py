@@ -8,8 +8,6 @@ import pytest
 
 from medchain.drugs import DrugsClient, Reading
 
-from ..helpers import reverts
-
 GTIN = "09506000134352"
 OTHER_GTIN = "04006381333931"
 LOT = "LOT42"

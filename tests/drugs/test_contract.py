@@ -9,12 +9,22 @@ import pytest
 
 from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
-from medchain.drugs import (NO_RANGE, DrugsClient, QuarantineState, Reading, SerialTree, ShipmentStatus, UnitStatus,
-                            batch_id, day_timestamp, gtin_number)
 from medchain.core.errors import CounterfeitSuspectedError, GS1Error, InvalidInputError
-from medchain.participants import Role
 from medchain.core.standards import gs1
 from medchain.core.tx import call, events
+from medchain.drugs import (
+    NO_RANGE,
+    DrugsClient,
+    QuarantineState,
+    Reading,
+    SerialTree,
+    ShipmentStatus,
+    UnitStatus,
+    batch_id,
+    day_timestamp,
+    gtin_number,
+)
+from medchain.participants import Role
 
 from .conftest import GTIN, LOT, OTHER_GTIN, SERIALS, Lot, client, reading, reverts, today
 

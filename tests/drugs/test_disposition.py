@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from medchain.drugs import QuarantineState, ShipmentStatus, UnitStatus
 from medchain.core.errors import CounterfeitSuspectedError, InvalidInputError
-from medchain.participants import ParticipantsClient
 from medchain.core.standards import epcis
 from medchain.core.tx import events
+from medchain.drugs import QuarantineState, ShipmentStatus, UnitStatus
+from medchain.participants import ParticipantsClient
 
 from .conftest import GTIN, client, reading, reverts
 from .test_contract import code, raw

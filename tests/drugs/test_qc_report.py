@@ -8,10 +8,16 @@ import datetime as dt
 import pytest
 
 from medchain.core.crypto import KeyVault, vault_record_key
-from medchain.drugs import DrugsClient, batch_id
-from medchain.core.errors import (AccessDeniedError, ContractRevert, DrugTracingError, IntegrityError, InvalidInputError,
-                             NotARecipientError)
+from medchain.core.errors import (
+    AccessDeniedError,
+    ContractRevert,
+    DrugTracingError,
+    IntegrityError,
+    InvalidInputError,
+    NotARecipientError,
+)
 from medchain.core.storage import EmbeddedStore
+from medchain.drugs import DrugsClient, batch_id
 
 from .conftest import GTIN, SERIALS, client, today
 

@@ -10,11 +10,10 @@ import pytest
 
 from medchain import cli as cli_module
 from medchain.core.chain import LocalNode
-from medchain.drugs import batch_id
-from medchain.drugs import temperature_chart
 from medchain.core.standards import epcis
+from medchain.drugs import batch_id, temperature_chart
+from tests.conftest import require_node_tool
 
-from ..conftest import require_node_tool
 from .conftest import GTIN, LOT, client, reading
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 import pytest
 
 from medchain.core.errors import ContractRevert
-from medchain.research import DatasetBuild, ResearchClient
 from medchain.core.standards.consent_codes import Category, Purpose
 from medchain.core.storage import EmbeddedStore
 from medchain.core.token import TokenClient
-
-from ..helpers import reverts
+from medchain.research import DatasetBuild, ResearchClient
 
 LAB = int(Category.LABORATORY)
 NO_END = 2**40 - 1

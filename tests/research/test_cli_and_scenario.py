@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,13 +11,14 @@ from medchain import cli as cli_module
 from medchain.core.accounts import dev_account
 from medchain.core.chain import LocalNode, connect
 from medchain.core.deploy import deploy
-from medchain.scenarios import CAST, ScenarioContext, run as run_scenarios
-from medchain.scenarios.participants import setup
 from medchain.core.token import TokenClient
 from medchain.core.tx import Sender
+from medchain.scenarios import CAST, ScenarioContext
+from medchain.scenarios import run as run_scenarios
+from medchain.scenarios.participants import setup
+from tests.conftest import require_node_tool
 
-from ..conftest import require_node_tool
-from .conftest import LAB, grant, observation
+from .conftest import grant, observation
 
 
 def test_the_research_scenario_tells_the_whole_story():

@@ -7,17 +7,40 @@ import json
 
 import pytest
 
-from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
 from medchain.core.crypto import EncryptionKeyPair
 from medchain.core.errors import CryptoError, InvalidInputError, StorageError
-from medchain.research import (Basis, DatasetBuild, Field, ResearchClient, Status, leaf_of, merkle_proof, merkle_root,
-                               split, verify_proof)
 from medchain.core.token import TokenClient
 from medchain.core.tx import call, events
+from medchain.research import (
+    Basis,
+    DatasetBuild,
+    Field,
+    ResearchClient,
+    Status,
+    merkle_proof,
+    merkle_root,
+    split,
+    verify_proof,
+)
 
-from .conftest import (CONSENTING, FIELDS, LAB, PRICE, SHARE, YEAR, at, client, fails_at, grant, make_dataset, mint,
-                       observation, reverts, revoke)
+from .conftest import (
+    CONSENTING,
+    FIELDS,
+    LAB,
+    PRICE,
+    SHARE,
+    YEAR,
+    at,
+    client,
+    fails_at,
+    grant,
+    make_dataset,
+    mint,
+    observation,
+    reverts,
+    revoke,
+)
 
 NEW = 16
 ROOT = b"\x11" * 32

@@ -9,8 +9,8 @@ from web3 import Web3
 from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
 from medchain.core.errors import InvalidInputError
-from medchain.research import AmendmentKind, TrialsClient, TrialStatus, document_hash
 from medchain.core.tx import Sender, events
+from medchain.research import AmendmentKind, TrialsClient, TrialStatus, document_hash
 
 from .conftest import at, fails_at, reverts
 

@@ -10,8 +10,7 @@ import pytest
 
 from medchain.core.chain import LocalNode, connect
 from medchain.scenarios import SCENARIOS, load, run
-
-from ..conftest import require_node_tool
+from tests.conftest import require_node_tool
 
 BACKENDS = ["embedded", pytest.param("anvil", marks=pytest.mark.anvil), pytest.param("ganache", marks=pytest.mark.ganache)]
 

@@ -23,8 +23,8 @@ from medchain.core.contracts import load_artifact
 from medchain.participants import Role, encryption_key_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    from medchain.scenarios import ScenarioContext
     from medchain.core.tx import Sender
+    from medchain.scenarios import ScenarioContext
 
 #: Columns of the matrix: actor → who plays it. Cast roles come from ``scenarios.CAST``.
 ACTORS: dict[str, str] = {

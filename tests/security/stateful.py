@@ -26,9 +26,9 @@ from medchain.core.accounts import dev_account
 from medchain.core.chain import connect
 from medchain.core.deploy import deploy
 from medchain.core.errors import ContractRevert, MedChainError
+from medchain.core.tx import Receipt, Sender
 from medchain.scenarios import CAST, ScenarioContext
 from medchain.scenarios.participants import setup
-from medchain.core.tx import Receipt, Sender
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 AHEAD = 7 * 86400

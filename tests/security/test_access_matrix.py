@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security import access_matrix as am
 from medchain.core.deploy import SUITE
 from medchain.core.errors import ContractRevert
-
-from ..conftest import ROOT
+from tests.conftest import ROOT
+from tests.security import access_matrix as am
 
 CASES = [(c, f) for c, rules in am.MATRIX.items() for f in sorted(rules)]
 

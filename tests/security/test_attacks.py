@@ -26,19 +26,18 @@ from eth_abi import encode
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
+from medchain.claims import encode_code, encode_icd10
 from medchain.core.accounts import dev_account
 from medchain.core.chain import LocalNode, connect
-from medchain.claims import encode_code, encode_icd10
 from medchain.core.contracts import decode_revert, load_artifact
 from medchain.core.errors import ContractRevert, TransactionError
+from medchain.core.standards.consent_codes import Category, Purpose
+from medchain.core.tx import Sender, call, calldata, events
 from medchain.participants import ParticipantsClient, encryption_key_of
 from medchain.research import Field
 from medchain.scenarios import CAST
-from medchain.core.standards.consent_codes import Category, Purpose
-from medchain.core.tx import Sender, calldata, call, events
-
-from ..conftest import deploy_world, require_node_tool
-from ..helpers import reverts, same
+from tests.conftest import deploy_world, require_node_tool
+from tests.helpers import reverts, same
 
 M = 10**6
 NO_END = 2**40 - 1

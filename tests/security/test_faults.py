@@ -13,19 +13,17 @@ import time
 
 import pytest
 
+from medchain.consent import ConsentClient, RecordsClient
 from medchain.core.accounts import dev_account
 from medchain.core.chain import LocalNode, connect, free_port
-from medchain.consent import ConsentClient
 from medchain.core.contracts import load_artifact
 from medchain.core.crypto import KeyVault
 from medchain.core.errors import ChainError, StorageError, StorageTimeoutError, StorageUnavailableError, TransactionError
-from medchain.participants import Role, encryption_key_of
-from medchain.consent import RecordsClient
-from medchain.scenarios.consent import HBA1C, hba1c
 from medchain.core.storage import EmbeddedStore, KuboStore, compute_cid
 from medchain.core.tx import Sender, call
-
-from ..conftest import require_node_tool
+from medchain.participants import Role, encryption_key_of
+from medchain.scenarios.consent import HBA1C, hba1c
+from tests.conftest import require_node_tool
 
 pytestmark = pytest.mark.both_backends  # failures seen through each node (tests/conftest.py)
 

@@ -21,24 +21,23 @@ from eth_account import Account
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from medchain.core.accounts import load_account
 from medchain.claims import parse_catalogue_csv, parse_claim, parse_plan
 from medchain.consent import SignedRequest, parse_mask, parse_time
+from medchain.core.accounts import load_account
 from medchain.core.chain import connect
 from medchain.core.crypto import EncryptionKeyPair, RecordContext, WrappedKey, open_sealed, seal, validate_public_key, wrap_key
-from medchain.core.errors import MedChainError
 from medchain.core.deploy import load_suite
-from medchain.drugs import read_readings_csv
-from medchain.participants import check_address, check_encryption_key, parse_roles
-from medchain.research import DatasetBuild, parse_fields
-from medchain.scenarios.claims import CATALOGUE, PLAN
+from medchain.core.errors import MedChainError
 from medchain.core.standards import consent_codes, epcis, gs1
 from medchain.core.standards.fhir import validate_record
 from medchain.core.storage import compute_cid, normalize_cid, parse_cid, verify_content
 from medchain.core.times import to_unix
-
-from ..standards.test_epcis import full_trace
-from ..standards.test_fhir import BUNDLE, OBSERVATION
+from medchain.drugs import read_readings_csv
+from medchain.participants import check_address, check_encryption_key, parse_roles
+from medchain.research import DatasetBuild, parse_fields
+from medchain.scenarios.claims import CATALOGUE, PLAN
+from tests.core.standards.test_epcis import full_trace
+from tests.core.standards.test_fhir import BUNDLE, OBSERVATION
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 EXAMPLES = {"ci": 200, "fuzz": 5000}[PROFILE]

@@ -27,9 +27,9 @@ from hypothesis.stateful import invariant, precondition, rule
 from medchain.claims import SERVICE_CLASSES, ClaimsClient, parse_catalogue_csv
 from medchain.consent import ConsentClient
 from medchain.core.errors import ClaimsError
-from medchain.scenarios.claims import CATALOGUE, CONSENT_CATEGORIES, setup
 from medchain.core.token import TokenClient
 from medchain.core.tx import call
+from medchain.scenarios.claims import CATALOGUE, CONSENT_CATEGORIES, setup
 
 from .stateful import ChainMachine, embedded_world, outcome, run
 

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
-from medchain.drugs import DrugsClient, ShipmentStatus
 from medchain.core.errors import CounterfeitSuspectedError
+from medchain.drugs import DrugsClient, ShipmentStatus
 
 from .stateful import ChainMachine, embedded_world, outcome, run
 

@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
 from medchain.consent import NO_END, ConsentClient
-from medchain.research import DatasetBuild, ResearchClient, Status
 from medchain.core.standards.consent_codes import Category
 from medchain.core.storage import EmbeddedStore
 from medchain.core.token import TokenClient
 from medchain.core.tx import call, events
+from medchain.research import DatasetBuild, ResearchClient, Status
 
 from .stateful import ChainMachine, embedded_world, outcome, run
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 SLITHER_PY = ROOT / ".venv-slither" / "bin" / "python"
 CONFIG = ROOT / "slither.config.json"

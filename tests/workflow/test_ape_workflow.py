@@ -23,8 +23,7 @@ import pytest
 
 from medchain.core import compiler
 from medchain.core.contracts import load_artifact
-
-from ..conftest import ROOT, node_tool
+from tests.conftest import ROOT, node_tool
 
 VENV = ROOT / ".venv-ape"
 APE = VENV / "bin" / "ape"

@@ -14,19 +14,17 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import socket
 import subprocess
 from pathlib import Path
-
-import re
 
 import pytest
 
 from medchain.core import compiler
 from medchain.core.contracts import load_artifact
 from medchain.scenarios import SCENARIOS
-
-from ..conftest import ROOT, node_tool
+from tests.conftest import ROOT, node_tool
 
 VENV = ROOT / ".venv-brownie"
 BROWNIE = VENV / "bin" / "brownie"

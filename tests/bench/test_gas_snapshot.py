@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from medchain.bench import MAX_CODE_SIZE, bytecode_sizes, measure_gas, operations, read_snapshot
 from medchain.contracts import artifact_names
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 def test_gas_snapshot_is_current():

@@ -8,20 +8,17 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from medchain.core.chain import connect, free_port
+from medchain.core.standards import gs1
 from medchain.drugs.portal.app import create_app
 from medchain.scenarios.portal import seed
-from medchain.core.standards import gs1
+from tests.conftest import ROOT, node_tool
 
-from ..conftest import node_tool
-
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 
 

@@ -8,10 +8,9 @@ from web3 import Web3
 from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
 from medchain.core.errors import InvalidInputError, InvalidKeyError
-from medchain.participants import Kind, ParticipantsClient, Role, encryption_key_of
 from medchain.core.tx import events
-
-from ..helpers import reverts
+from medchain.participants import Kind, ParticipantsClient, Role, encryption_key_of
+from tests.helpers import reverts
 
 NEW = 16  # development accounts 15..19 are outside the cast
 KEY = encryption_key_of(dev_account(NEW))

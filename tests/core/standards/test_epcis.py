@@ -5,14 +5,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
 from medchain.core.errors import GS1Error, StandardsError
 from medchain.core.standards import epcis, gs1
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository root (/work/main)
 OFFICIAL = ROOT / ".." / "shared" / "standards" / "epcis"
 SCHEMA_PATH = OFFICIAL / "EPCIS-JSON-Schema.json"
 EXAMPLES = [

@@ -5,12 +5,11 @@ from __future__ import annotations
 import ipfshttpclient
 import pytest
 
-from medchain.consent import ConsentClient
+from medchain.consent import ConsentClient, RecordsClient
 from medchain.core.errors import StorageUnavailableError
-from medchain.consent import RecordsClient
-from medchain.scenarios.consent import HBA1C, hba1c
 from medchain.core.storage import EmbeddedStore, IpfsHttpClientStore, KuboStore, compute_cid
 from medchain.core.tx import call
+from medchain.scenarios.consent import HBA1C, hba1c
 
 pytestmark = pytest.mark.ipfs
 

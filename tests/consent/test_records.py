@@ -4,12 +4,10 @@ RecordRegistry's rules (tests/conftest.py: on Anvil)."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pytest
 
-from medchain.core.accounts import dev_account
-from medchain.consent import ConsentClient, record_id_parts
+from medchain.consent import ZERO, ConsentClient, RecordsClient, record_id_parts
 from medchain.core.contracts import load_artifact
 from medchain.core.crypto import EncryptionKeyPair, seal, vault_record_key, wrap_key
 from medchain.core.errors import (
@@ -23,13 +21,11 @@ from medchain.core.errors import (
     RecordError,
     RekeyIncompleteError,
 )
-from medchain.participants import ParticipantsClient
-from medchain.consent import ZERO, RecordsClient
-from medchain.scenarios.consent import DIAGNOSIS, ECG, HBA1C, hba1c
 from medchain.core.standards.consent_codes import Category
-from medchain.core.tx import Sender, call, events
-
-from ..helpers import reverts
+from medchain.core.tx import call, events
+from medchain.participants import ParticipantsClient
+from medchain.scenarios.consent import ECG, HBA1C, hba1c
+from tests.helpers import reverts
 
 DIABETES = int(Category.ENDOCRINE)
 
