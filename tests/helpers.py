@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from medchain.errors import ContractRevert
+from medchain.core.errors import ContractRevert
 
 __all__ = ["Reverted", "one_run_gas_estimate", "reverting", "reverts", "same"]
 

@@ -7,7 +7,7 @@ the change shows in review.
 from __future__ import annotations
 
 from medchain.bench import MAX_CODE_SIZE, bytecode_sizes, measure_gas, operations, read_snapshot
-from medchain.contracts import artifact_names
+from medchain.core.contracts import artifact_names
 from tests.conftest import ROOT
 
 

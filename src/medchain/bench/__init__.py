@@ -61,7 +61,7 @@ def bytecode_sizes(names: Any) -> dict[str, int]:
 
     These rows track how close each contract is to the EIP-170 limit (:data:`MAX_CODE_SIZE`).
     """
-    from ..contracts import load_artifact
+    from medchain.core.contracts import load_artifact
 
     return {f"size.{name}": len(bytes.fromhex(load_artifact(name)["deployedBytecode"].removeprefix("0x")))
             for name in names}

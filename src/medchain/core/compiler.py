@@ -223,26 +223,43 @@ def dump_artifact(artifact: dict[str, Any]) -> str:
     return json.dumps(artifact, indent=1, sort_keys=True) + "\n"
 
 
+#: Test doubles (``contracts/test/``) get their artifacts in this subfolder, which the wheel leaves
+#: out (its package data is ``artifacts/*.json``), as OpenZeppelin's package leaves out its mocks.
+TEST_DOUBLES = "test"
+
+
+def artifact_path(artifact: dict[str, Any], out_dir: Path = ARTIFACTS_DIR) -> Path:
+    """Where an artifact is committed: ``<out>/<Name>.json``, a test double's in ``<out>/test/``."""
+    folder = out_dir / TEST_DOUBLES if artifact["sourceName"].startswith("contracts/test/") else out_dir
+    return folder / f"{artifact['contractName']}.json"
+
+
+def _committed(out_dir: Path) -> dict[str, Path]:
+    return {p.stem: p for folder in (out_dir, out_dir / TEST_DOUBLES) for p in folder.glob("*.json")}
+
+
 def write_artifacts(artifacts: dict[str, dict[str, Any]], out_dir: Path = ARTIFACTS_DIR) -> list[Path]:
-    """Write artifacts as ``<ContractName>.json``, removing those of contracts that no longer exist."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write artifacts as ``<ContractName>.json`` (test doubles under ``test/``), removing those of
+    contracts that no longer exist."""
     written = []
-    for name, artifact in artifacts.items():
-        path = out_dir / f"{name}.json"
+    for artifact in artifacts.values():
+        path = artifact_path(artifact, out_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
         text = dump_artifact(artifact)
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
         written.append(path)
-    for stale in out_dir.glob("*.json"):
-        if stale.stem not in artifacts:
-            stale.unlink()
+    for path in _committed(out_dir).values():
+        if path not in written:
+            path.unlink()
     return written
 
 
 def artifact_diff(artifacts: dict[str, dict[str, Any]], out_dir: Path = ARTIFACTS_DIR) -> list[str]:
     """Names of contracts whose committed artifact differs from ``artifacts`` (or is missing/stale)."""
-    committed = {p.stem for p in out_dir.glob("*.json")}
-    differ = [n for n, a in artifacts.items() if n not in committed or (out_dir / f"{n}.json").read_text() != dump_artifact(a)]
-    return sorted(differ + sorted(committed - set(artifacts)))
+    committed = _committed(out_dir)
+    differ = [n for n, a in artifacts.items()
+              if committed.get(n) != artifact_path(a, out_dir) or committed[n].read_text() != dump_artifact(a)]
+    return sorted(differ + sorted(set(committed) - set(artifacts)))
 
 
