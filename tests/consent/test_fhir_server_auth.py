@@ -119,7 +119,7 @@ def test_a_suspended_organisation_is_403_at_sign_in_and_at_once_on_its_token(fhi
         fhir.world.address("hospital_b"), "audit")
     r = requests.get(f"{fhir.base}/Consent", params={"patient": fhir.world.address(PATIENT)},
                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    assert "suspended" in outcome(r, 403, "suspended")
+    assert "suspended" in outcome(r, 403, "forbidden")
     r = requests.post(fhir.token_url, data=assertion_form(fhir.world.account("hospital_b"), fhir.token_url), timeout=30)
     assert "suspended" in outcome(r, 403)
 

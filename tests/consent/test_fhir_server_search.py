@@ -112,3 +112,8 @@ def test_the_built_resources_validate():
     _valid(operation_outcome("no consent", code="forbidden", expression="Observation.status"))
     _valid(bundle("searchset", [{"fullUrl": "http://x/fhir/Observation/1", "resource": {**HBA1C, "id": "1"}}],
                   self_url="http://x/fhir/Observation", next_url="http://x/fhir/Observation?_offset=1"))
+
+
+def test_an_outcome_code_outside_the_r4_issue_types_is_a_bug():
+    with pytest.raises(ValueError, match="IssueType"):
+        operation_outcome("x", code="suspended")

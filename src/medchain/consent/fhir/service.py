@@ -162,7 +162,7 @@ class FhirService:
         if p.kind != Kind.ORGANIZATION:
             return AuthError(f"{address} is not an organisation (only organisations sign in)")
         if p.suspended:
-            return AuthError(f"{address} is suspended in the participant registry", status=403, code="suspended",
+            return AuthError(f"{address} is suspended in the participant registry", status=403, code="forbidden",
                              oauth="unauthorized_client")
         return None
 
