@@ -119,7 +119,7 @@ def test_a_suspended_organisation_is_403_at_sign_in_and_at_once_on_its_token(fhi
         fhir.world.address("hospital_b"), "audit")
     r = requests.get(f"{fhir.base}/Consent", params={"patient": fhir.world.address(PATIENT)},
                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    assert "suspended" in outcome(r, 403, "suspended")
+    assert "suspended" in outcome(r, 403, "forbidden")
     r = requests.post(fhir.token_url, data=assertion_form(fhir.world.account("hospital_b"), fhir.token_url), timeout=30)
     assert "suspended" in outcome(r, 403)
 
@@ -180,3 +180,28 @@ def test_serve_mounts_the_fhir_server_ahead_of_the_portals_catch_all(world, tmp_
     form = assertion_form(world.account("hospital_a"), "http://testserver/fhir/auth/token")
     assert client.post("/fhir/auth/token", data=form).status_code == 200
     assert client.get("/").status_code == 200  # the portal still answers
+
+
+def test_an_unexpected_error_is_a_500_outcome_logged_by_type_only(world, tmp_path, caplog):
+    base = "http://testserver/fhir"
+    service = FhirService(world.suite, EmbeddedStore(tmp_path / "ipfs"), KeyVault(tmp_path / "v"),
+                          [world.account("hospital_a")])
+
+    def crash(patient):  # type: ignore[no-untyped-def]
+        raise RuntimeError("HbA1c 8.1 % for the patient")  # a message that quotes clinical data
+
+    service.audit_events = crash  # type: ignore[method-assign]
+    client = TestClient(_mounted(service, base), raise_server_exceptions=False)
+    token = client.post("/fhir/auth/token", data=assertion_form(world.account("hospital_a"),
+                                                                 f"{base}/auth/token")).json()["access_token"]
+    r = client.get("/fhir/AuditEvent", params={"patient": world.address(PATIENT)},
+                   headers={"Authorization": f"Bearer {token}"})
+    assert "RuntimeError" in outcome(r, 500, "exception")
+    assert "HbA1c" not in r.text and "HbA1c" not in caplog.text and "RuntimeError" in caplog.text
+
+
+def test_an_oversized_token_request_is_refused(world, tmp_path):
+    service = FhirService(world.suite, EmbeddedStore(tmp_path / "ipfs"), KeyVault(tmp_path / "v"),
+                          [world.account("hospital_a")])
+    client = TestClient(_mounted(service, "http://testserver/fhir"))
+    outcome(client.post("/fhir/auth/token", content=b"a=" + b"x" * 20_000), 400, "too-long")

@@ -224,10 +224,21 @@ def test_an_invalid_resource_is_422_naming_the_element_and_nothing_is_anchored(f
     assert not [p for p in fhir.store.root.rglob("*") if p.is_file()]  # nothing stored either
 
 
-def test_unknown_types_and_ids_are_404(fhir):
+def test_unknown_types_and_ids_and_a_record_under_another_type_are_404(fhir):
     headers = {"Authorization": f"Bearer {fhir.token()}"}
     assert requests.get(f"{fhir.base}/Patient/abc", headers=headers, timeout=30).status_code == 404
     assert requests.get(f"{fhir.base}/Observation/{'ab' * 32}", headers=headers, timeout=30).status_code == 404
+    r = requests.post(f"{fhir.base}/Observation", json=observation(8.1, "2024-02-12", fhir.world), headers=headers,
+                      timeout=30)
+    rid = r.json()["id"]
+    assert requests.get(f"{fhir.base}/Condition/{rid}", headers=headers, timeout=30).status_code == 404
+    condition = {**tagged(DIAGNOSIS, fhir.world.address(PATIENT), "diabetes"), "id": rid}
+    r = requests.put(f"{fhir.base}/Condition/{rid}", json=condition, headers=headers, timeout=30)
+    assert r.status_code == 404 and "not a Condition" in r.json()["issue"][0]["diagnostics"]
+    r = requests.put(f"{fhir.base}/Observation/{rid}", json={**observation(7.0, "2024-03-01", fhir.world), "id": "ab" * 32},
+                     headers=headers, timeout=30)
+    assert r.status_code == 400 and r.json()["issue"][0]["expression"] == ["Observation.id"]
+    assert record_count(fhir) == 1
 
 
 # ---------------------------------------------------------------------- chain views

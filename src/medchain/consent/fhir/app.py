@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
+#: Largest token request body accepted (an assertion is well under 1 KB).
+MAX_TOKEN_REQUEST = 16 * 1024
 _SEARCH_IGNORED = {"_count", "_offset", "_format", "_pretty"}
 
 
@@ -85,10 +87,15 @@ def create_app(service: FhirService, *, base_url: str, clock: Callable[[], float
     async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _outcome(400, "malformed request", code="invalid")
 
-    @app.exception_handler(Exception)
-    async def _crash(_: Request, exc: Exception) -> JSONResponse:
-        log.error("FHIR request failed: %s", type(exc).__name__)  # no message: it could quote a resource
-        return _outcome(500, f"internal error ({type(exc).__name__})", code="exception")
+    @app.middleware("http")
+    async def _crash(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """An unexpected error: a 500 OperationOutcome, logged by type only (its message or traceback
+        could quote a resource), instead of the ASGI server's traceback."""
+        try:
+            return await call_next(request)
+        except Exception as exc:  # noqa: BLE001 - the last resort of every route, by design
+            log.error("FHIR request %s %s failed: %s", request.method, request.url.path, type(exc).__name__)
+            return _outcome(500, f"internal error ({type(exc).__name__})", code="exception")
 
     def who(request: Request) -> str:
         return auth.authenticate(request.headers.get("authorization"))
@@ -128,7 +135,10 @@ def create_app(service: FhirService, *, base_url: str, clock: Callable[[], float
 
     @app.post("/auth/token")
     async def token(request: Request) -> JSONResponse:
-        body = (await request.body()).decode("utf-8", "replace")
+        raw = await request.body()
+        if len(raw) > MAX_TOKEN_REQUEST:
+            raise AuthError("the token request is too large", status=400, code="too-long", oauth="invalid_request")
+        body = raw.decode("utf-8", "replace")
         form = dict(parse_qsl(body, keep_blank_values=True))
         tok = auth.issue(form)
         return JSONResponse({"access_token": tok.value, "token_type": "bearer",

@@ -33,6 +33,11 @@ _AUDIT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
 _PROVENANCE_ROLE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 _DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 _SECURITY_ROLE = "http://terminology.hl7.org/CodeSystem/extra-security-role-type"
+#: The R4 IssueType codes (an OperationOutcome with another code is a bug).
+ISSUE_TYPES = frozenset(
+    "invalid structure required value invariant security login unknown expired forbidden suppressed processing "
+    "not-supported duplicate multiple-matches not-found deleted too-long code-invalid extension too-costly "
+    "business-rule conflict transient lock-error no-store exception timeout incomplete throttled informational".split())
 #: The search parameters of every record type.
 SEARCH_PARAMS = {"patient": "reference", "category": "token", "code": "token", "date": "date"}
 
@@ -62,7 +67,12 @@ def operation_outcome(message: str, *, code: str = "processing", severity: str =
         message: ``diagnostics`` (must hold no clinical datum).
         code: The IssueType code (``login``, ``forbidden``, ``not-found``, ``invalid``...).
         expression: The FHIRPath of the offending element, if any.
+
+    Raises:
+        ValueError: ``code`` is not an R4 IssueType code (a bug).
     """
+    if code not in ISSUE_TYPES:
+        raise ValueError(f"{code!r} is not an R4 IssueType code")
     issue: dict[str, Any] = {"severity": severity, "code": code, "diagnostics": message}
     if expression:
         issue["expression"] = [expression]

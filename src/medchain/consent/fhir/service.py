@@ -162,7 +162,7 @@ class FhirService:
         if p.kind != Kind.ORGANIZATION:
             return AuthError(f"{address} is not an organisation (only organisations sign in)")
         if p.suspended:
-            return AuthError(f"{address} is suspended in the participant registry", status=403, code="suspended",
+            return AuthError(f"{address} is suspended in the participant registry", status=403, code="forbidden",
                              oauth="unauthorized_client")
         return None
 
@@ -337,6 +337,9 @@ class FhirService:
     def update(self, org: str, rtype: str, rid: str, body: Any) -> dict[str, Any]:
         """Anchor a new version of a record (``RecordsClient.amend``) as ``org``.
 
+        When ``org`` may read the current version, it is read first (a logged read) to check that
+        it is of type ``rtype``; a writer without read consent amends without that check.
+
         Raises:
             FhirError: 404 unknown, 410 erased, 400 id mismatch, and as :meth:`create`.
         """
@@ -347,6 +350,9 @@ class FhirService:
             latest = lineage[-1]
             if latest.erased:
                 raise FhirError(410, f"record {rid} was erased", code="deleted")
+            if self._may_read(rc, latest) and self._get(rc, latest).get("resourceType") != rtype:
+                # the type is inside the ciphertext: checked (a logged read) when the writer may read
+                raise FhirError(404, f"record {rid} is not a {rtype}", code="not-found")
             info = self._write(rc, lambda: rc.amend(latest.record_id, resource), latest.patient, latest.category)
         log.info("%s amended a %s record (version %d)", org, rtype, len(lineage) + 1)
         return self._decorate(validate_record(resource), [*lineage, info], len(lineage))
