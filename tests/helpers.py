@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -53,7 +54,7 @@ class Reverted(dict):
         super().__init__(error.args_by_name)
         self.error = error
 
-    def with_args(self, *values: Any, **expected: Any) -> "Reverted":
+    def with_args(self, *values: Any, **expected: Any) -> Reverted:
         """Assert the error's arguments: ``values`` are all of them in order, ``expected`` some of
         them by name (both may be given). Returns ``self``."""
         if values:

@@ -15,8 +15,9 @@ Adding a contract is one entry of :data:`MATRIX` (and removing it from :data:`PE
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
@@ -59,7 +60,7 @@ class Env:
     """The world a rule runs in: a deployed suite with the cast registered, plus the unregistered
     and the suspended actors (:meth:`prepare` registers and suspends the latter, idempotently)."""
 
-    def __init__(self, ctx: "ScenarioContext"):
+    def __init__(self, ctx: ScenarioContext):
         self.ctx = ctx
         self.suite = ctx.suite
 
@@ -72,7 +73,7 @@ class Env:
             return dev_account(SUSPENDED).address
         return self.ctx.address(_CAST_ROLE.get(who, who))
 
-    def sender(self, who: str | int) -> "Sender":
+    def sender(self, who: str | int) -> Sender:
         from medchain.core.tx import Sender
 
         if isinstance(who, int) or who in ("unregistered", "suspended"):

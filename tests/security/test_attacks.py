@@ -18,8 +18,9 @@ Cases a domain test already covers exactly stay there (named where they are left
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from eth_abi import encode

@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 FAMILIES = ["participants", "drugs", "consent", "records", "claims", "research"]
 SNAPSHOT_FILE = "gas-snapshot.json"
@@ -30,12 +31,12 @@ def operations() -> dict[str, Callable[[Any], Any]]:
 
 def measure_gas(names: list[str] | None = None, chain_spec: str = "embedded") -> dict[str, int]:
     """Gas used by each named operation on a fresh deployment (embedded chain by default)."""
+    from medchain.core.accounts import dev_account
     from medchain.core.chain import connect
     from medchain.core.deploy import deploy
+    from medchain.core.tx import Sender
     from medchain.scenarios import CAST, ScenarioContext
     from medchain.scenarios.participants import setup
-    from medchain.core.accounts import dev_account
-    from medchain.core.tx import Sender
 
     ops = operations()
     selected = names or sorted(ops)

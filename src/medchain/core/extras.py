@@ -15,6 +15,7 @@ EXTRAS = {
     "portal": "the verification portal and QR codes (FastAPI, uvicorn, Jinja2, segno)",
     "charts": "temperature charts (matplotlib)",
     "ipfs-client": "IpfsHttpClientStore over an ipfshttpclient.Client",
+    "fhir": "the FHIR R4 server of `medchain serve --fhir` (the portal's web stack and PyJWT)",
 }
 
 
