@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -54,7 +55,10 @@ def env(tmp_path_factory):
     environ = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "MEDCHAIN_DEPLOYMENTS")}
     environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), str(VENV / "bin"), environ["PATH"]])
     environ["APE_DATA_FOLDER"] = str(tmp_path_factory.mktemp("ape-data"))
-    return environ
+    yield environ
+    # ape-solidity may unpack OpenZeppelin into contracts/.cache (copies of node_modules files),
+    # which `medchain compile` would take for project sources.
+    shutil.rmtree(ROOT / "contracts" / ".cache", ignore_errors=True)
 
 
 def ape(env, *args: str, extra: dict[str, str] | None = None) -> str:
