@@ -25,6 +25,9 @@ APE_VENV  := .venv-ape
 APE_BIN   := $(APE_VENV)/bin
 APE_STAMP := $(APE_VENV)/.installed
 APE_ENV   := PATH="$(CURDIR)/node_modules/.bin:$(CURDIR)/$(APE_BIN):$$PATH"
+# ape-solidity may unpack OpenZeppelin (copies of node_modules files) into contracts/.cache, where
+# `medchain compile` would take them for project sources: ape-check removes it again.
+APE_CACHE := contracts/.cache
 
 # Slither pins web3 7.16 too: its own venv, pinned by tools/slither-requirements.txt.
 SLITHER_VENV  := .venv-slither
@@ -143,6 +146,7 @@ ape-check: ape                   ## the Ape workflow alone: compile, test (Anvil
 	$(APE_ENV) $(APE_BIN)/ape test tests/ape
 	$(APE_ENV) $(APE_BIN)/ape run deploy
 	$(APE_ENV) $(APE_BIN)/ape run participants
+	rm -rf $(APE_CACHE)
 
 # eth-ape and its plugins, then medchain (editable) with its dependencies held to Ape's pins (Ape's
 # eth-tester 0.13 stays: it is the one built for those pins).
@@ -187,4 +191,4 @@ brownie-networks: $(BROWNIE_STAMP)
 	@echo "brownie networks: development (anvil, port 8545), ganache-shanghai (ganache, port 8546)"
 
 clean:
-	rm -rf $(VENV) $(BROWNIE_VENV) $(APE_VENV) $(SLITHER_VENV) node_modules build .build reports .pytest_cache bench-report.json
+	rm -rf $(VENV) $(BROWNIE_VENV) $(APE_VENV) $(SLITHER_VENV) node_modules build .build $(APE_CACHE) reports .pytest_cache bench-report.json

