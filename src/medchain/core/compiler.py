@@ -110,8 +110,9 @@ def _read_unit(root: Path, unit: str) -> str:
 def collect_sources(root: Path | None = None) -> dict[str, str]:
     """All project sources and, transitively, everything they import, by source unit name."""
     root = root or project_root()
-    pending = sorted(
+    pending = sorted(  # hidden folders (Ape's contracts/.cache) hold tools' copies, not project sources
         str(p.relative_to(root)) for d in SOURCE_DIRS if (root / d).is_dir() for p in (root / d).rglob("*.sol")
+        if not any(part.startswith(".") for part in p.relative_to(root / d).parts)
     )
     sources: dict[str, str] = {}
     while pending:
