@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import solcx
+import solcx.install as solcx_install
 from solcx.exceptions import SolcError
 
 from medchain.core.errors import CompilationError, ConfigurationError
@@ -73,7 +74,7 @@ def find_solc() -> tuple[Path, str]:
     if on_path and _version_of(on_path) == SOLC_VERSION:
         return Path(on_path), "native"
     try:
-        installed = solcx.get_executable(SOLC_VERSION)
+        installed = solcx_install.get_executable(SOLC_VERSION)
         if _is_native(installed):
             return Path(installed), "native (py-solc-x)"
     except Exception:  # noqa: BLE001 - py-solc-x raises several types for "not installed"

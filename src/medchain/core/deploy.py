@@ -125,7 +125,7 @@ def deploy(chain: Chain, sender: Sender, *, directory: Path | str = "deployments
     receipts: dict[str, Receipt] = {}
     for spec in SUITE:
         entry = (old or {}).get("contracts", {}).get(spec.name)
-        if entry is not None and not deployed:
+        if old is not None and entry is not None and not deployed:
             code = chain.w3.eth.get_code(entry["address"])
             if len(code) > 0:
                 if not runtime_matches(spec.name, bytes(code)):
@@ -141,6 +141,8 @@ def deploy(chain: Chain, sender: Sender, *, directory: Path | str = "deployments
             progress(f"{spec.name}: no code at {entry['address']} any more (a new chain?); deploying")
         art = load_artifact(spec.name)
         receipt = sender.deploy(art["bytecode"], art["abi"], *spec.args(addresses, manifest["governance"]))
+        if receipt.contract_address is None:
+            raise DeploymentError(f"deploying {spec.name} created no contract (transaction {receipt.tx_hash})")
         address = Web3.to_checksum_address(receipt.contract_address)
         addresses[spec.name] = address
         receipts[spec.name] = receipt

@@ -24,7 +24,7 @@ def group(ctx: click.Context, store_spec: str, vault_dir: Path, timeout: float) 
     ctx.meta["medchain.drugs.client"] = (store_spec, vault_dir.expanduser(), timeout)
 
 
-def _client(obj: Context, write: bool = True, qc: bool = False):  # type: ignore[no-untyped-def]
+def _client(obj: Context, write: bool = True, qc: bool = False):
     """A drugs client; with ``qc``, holding the QC-report store and key vault of the group options."""
     from medchain.drugs.client import DrugsClient
 
@@ -54,7 +54,7 @@ def _batch(gtin: str, lot: str) -> bytes:
     return batch_id(gtin, lot)
 
 
-def _tree(gtin: str, lot: str, serials: Path):  # type: ignore[no-untyped-def]
+def _tree(gtin: str, lot: str, serials: Path):
     from medchain.drugs.client import SerialTree, read_serials
 
     return SerialTree(_batch(gtin, lot), read_serials(serials))
@@ -227,9 +227,9 @@ def chart(obj: Context, shipment_id: str, out: Path) -> None:
     client = _client(obj, write=False)
     ref = client.shipment(_shipment(shipment_id))
     batch = client.batch(ref.batch_id)
-    product = client.product(batch.gtin)  # type: ignore[union-attr]
-    click.echo(temperature_chart(client.readings(ref), out, min_c=product.min_temperature_c,  # type: ignore[union-attr]
-                                 max_c=product.max_temperature_c, title=f"{product.name}, lot {batch.lot}"))  # type: ignore[union-attr]
+    product = client.product(batch.gtin)
+    click.echo(temperature_chart(client.readings(ref), out, min_c=product.min_temperature_c,
+                                 max_c=product.max_temperature_c, title=f"{product.name}, lot {batch.lot}"))
 
 
 @group.command("dispense")
@@ -309,7 +309,7 @@ def recall_report(obj: Context, gtin: str, lot: str, as_json: bool) -> None:
 def stock(obj: Context, gtin: str, lot: str | None, holder: str | None) -> None:
     """A holder's stock of a batch, or of a product (every batch) with its reorder threshold."""
     client = _client(obj, write=holder is None)
-    who = holder or client.sender.address  # type: ignore[union-attr]
+    who = holder or client.sender.address
     if lot:
         s = client.stock(_batch(gtin, lot), who)
         click.echo(f"sellable {s.available}  quarantined {s.quarantined}")
@@ -368,10 +368,10 @@ def export_epcis(obj: Context, gtin: str, lot: str, out: Path | None, id_scheme:
 def qr(obj: Context, gtin: str, lot: str, serials: tuple[str, ...], serials_file: Path | None, expiry: str | None,
        base_url: str | None, fmt: str, scale: int, out: Path) -> None:
     """QR codes (GS1 Digital Link) of packs, or of the batch when no serial is given."""
-    from medchain.drugs.client import DrugsClient, batch_id, read_serials
     from medchain.core.errors import InvalidInputError
-    from medchain.drugs.portal.qr import DEFAULT_BASE_URL, write_codes
     from medchain.core.standards import gs1
+    from medchain.drugs.client import DrugsClient, batch_id, read_serials
+    from medchain.drugs.portal.qr import DEFAULT_BASE_URL, write_codes
 
     if expiry is not None:
         try:

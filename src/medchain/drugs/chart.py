@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from medchain.drugs.client import Reading
 
@@ -36,15 +36,18 @@ def temperature_chart(readings: Sequence[Reading], path: Path | str, *, min_c: f
         from medchain.core.errors import InvalidInputError
 
         raise InvalidInputError("no readings to chart")
-    times = [dt.datetime.fromtimestamp(r.time, dt.timezone.utc) for r in readings]
+    from matplotlib import dates as mdates
+
+    times = [float(mdates.date2num(dt.datetime.fromtimestamp(r.time, dt.timezone.utc))) for r in readings]
     temps = [r.temperature_c for r in readings]
     fig, ax = plt.subplots(figsize=(9, 4), dpi=100)
     try:
         ax.axhspan(min_c, max_c, color="tab:green", alpha=0.12, label=f"allowed {min_c:g}–{max_c:g} °C")
         ax.axhline(min_c, color="tab:green", lw=0.8)
         ax.axhline(max_c, color="tab:green", lw=0.8)
+        ax.xaxis_date(dt.timezone.utc)  # the x values are matplotlib date numbers: shown as UTC dates
         ax.plot(times, temps, color="tab:blue", lw=1.4, marker=".", ms=3, label="temperature")
-        bad = [(t, v) for t, v in zip(times, temps) if v < min_c or v > max_c]
+        bad = [(t, v) for t, v in zip(times, temps, strict=True) if v < min_c or v > max_c]
         if bad:
             ax.scatter([t for t, _ in bad], [v for _, v in bad], color="tab:red", zorder=3, s=22,
                        label=f"excursion ({len(bad)} readings)")

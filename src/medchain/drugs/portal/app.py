@@ -30,8 +30,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medchain import __version__
 from medchain.core.deploy import Suite
-from medchain.core.errors import (ChainError, DrugTracingError, GS1Error, MedChainError, StandardsError,
-                      VerificationUnavailableError)
+from medchain.core.errors import (
+    ChainError,
+    DrugTracingError,
+    GS1Error,
+    MedChainError,
+    StandardsError,
+    VerificationUnavailableError,
+)
 from medchain.core.standards import gs1
 from medchain.drugs.portal.models import ErrorOut, Health, LotOut, RecallReportOut, VerificationOut
 from medchain.drugs.portal.service import Portal, SerialStore, parse_shipment_id, report_csv
@@ -127,7 +133,8 @@ def create_app(suite: Suite, store: SerialStore, *, base_url: str | None = None)
             return refuse(request, PortalError(404, "not_found", Text(
                 en=f"There is no page at {request.scope['path'][:200]}. A pack's link looks like "
                    "/01/<GTIN>/10/<lot>/21/<serial>?17=<YYMMDD>.",
-                zh=f"页面 {request.scope['path'][:200]} 不存在。药盒链接的格式为 /01/<GTIN>/10/<批号>/21/<序列号>?17=<YYMMDD>。")))
+                zh=f"页面 {request.scope['path'][:200]} 不存在。"
+                   "药盒链接的格式为 /01/<GTIN>/10/<批号>/21/<序列号>?17=<YYMMDD>。")))
         if exc.status_code == 405:
             return refuse(request, PortalError(405, "method_not_allowed", Text(
                 en=f"{request.method} is not allowed here: the portal only answers GET.",

@@ -14,18 +14,33 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import quote, unquote
 
 from medchain.core.deploy import Suite
-from medchain.drugs.client import (Batch, DrugsClient, Product, SerialTree, ShipmentRef, UnitStatus, batch_id, read_serials)
-from medchain.drugs.chart import temperature_chart
 from medchain.core.errors import DrugTracingError, InvalidInputError, VerificationUnavailableError
 from medchain.core.standards import gs1
-from medchain.drugs.portal.models import (BatchOut, CodeOut, CustodyStepOut, DispensedOut, Excursion, Health, HolderOut, LotOut, Party,
-                     ProductOut, RecallReportOut, ShipmentOut, SuspectOut, VerificationOut)
+from medchain.drugs.chart import temperature_chart
+from medchain.drugs.client import Batch, DrugsClient, Product, SerialTree, ShipmentRef, UnitStatus, batch_id, read_serials
+from medchain.drugs.portal.models import (
+    BatchOut,
+    CodeOut,
+    CustodyStepOut,
+    DispensedOut,
+    Excursion,
+    Health,
+    HolderOut,
+    LotOut,
+    Party,
+    ProductOut,
+    RecallReportOut,
+    ShipmentOut,
+    SuspectOut,
+    VerificationOut,
+)
 from medchain.drugs.portal.texts import TEXTS, Text, text
 
 CHART_CACHE = 64
@@ -132,13 +147,13 @@ class _Leg:
 class _History:
     """A batch's events, sorted into what the pages need."""
 
-    legs: "OrderedDict[bytes, _Leg]" = field(default_factory=OrderedDict)
+    legs: OrderedDict[bytes, _Leg] = field(default_factory=OrderedDict)
     dispensed: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # index -> (serial, by, block)
     suspects: list[tuple[str, str, UnitStatus]] = field(default_factory=list)
     recall: tuple[str, str, int] | None = None  # (by, reason, block)
 
     @classmethod
-    def of(cls, events: Iterable[tuple[str, Any]]) -> "_History":
+    def of(cls, events: Iterable[tuple[str, Any]]) -> _History:
         h = cls()
         for name, log in events:
             a = log["args"]
@@ -255,7 +270,7 @@ class Portal:
         ref = leg.ref
         return ShipmentOut(id=shipment_hex(ref.id), sender=self.party(ref.sender), recipient=self.party(ref.recipient),
                            quantity=ref.quantity, first_unit=ref.unit_range[0] if ref.unit_range else None,
-                           status=leg.status, readings=leg.readings, excursion=excursion,  # type: ignore[arg-type]
+                           status=leg.status, readings=leg.readings, excursion=excursion,
                            chart_url=f"/shipments/{shipment_hex(ref.id)}/chart.png" if leg.readings else None)
 
     def _path(self, bid: bytes, events: list[tuple[str, Any]], keep: set[bytes] | None = None) -> list[CustodyStepOut]:
@@ -267,7 +282,7 @@ class Portal:
             key = f"step_{s.kind}"
             label = (text(key, quantity=s.quantity, counterparty=counterparty.label if counterparty else "")
                      if key in TEXTS else Text(en=s.kind, zh=s.kind))
-            out.append(CustodyStepOut(kind=s.kind, label=label, time=_utc(s.time), block=s.block,  # type: ignore[arg-type]
+            out.append(CustodyStepOut(kind=s.kind, label=label, time=_utc(s.time), block=s.block,
                                       party=self.party(s.party) if s.party else None, counterparty=counterparty,
                                       quantity=s.quantity,
                                       shipment_id=shipment_hex(s.shipment_id) if s.shipment_id else None))
