@@ -4,9 +4,11 @@ Each module deploys the suite once on its own embedded chain (:func:`embedded_wo
 Hypothesis rule-based state machine against it: every example starts from a snapshot taken when
 the machine is built and is reverted in its teardown, so an example costs its transactions only.
 
-Settings come from two Hypothesis profiles: ``stateful-ci`` (CI: 200 examples per machine,
-derandomized so a run is reproducible) and ``stateful-fuzz`` (``HYPOTHESIS_PROFILE=fuzz``, as
-``make fuzz`` sets: many more and longer random runs).
+Settings come from two Hypothesis profiles: ``stateful-ci`` (``make test`` and CI: a fixed set of
+200 examples per machine, derandomized, so every run replays the same examples, reproducible;
+each rule's success and each refusal is a Hypothesis event, see :func:`outcome`) and ``stateful-fuzz`` (``HYPOTHESIS_PROFILE=fuzz``, as
+``make fuzz`` sets: 2000 new random examples per machine, five times longer, nightly and before
+each release: the Makefile's schedule).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from medchain.core.accounts import dev_account
@@ -30,12 +33,17 @@ from medchain.core.errors import ContractRevert, MedChainError
 from medchain.core.tx import Receipt, Sender
 from medchain.scenarios import CAST, ScenarioContext
 from medchain.scenarios.participants import setup
+from tests.helpers import use_one_run_gas_estimate
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 AHEAD = 7 * 86400
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
-settings.register_profile("stateful-ci", max_examples=200, stateful_step_count=8, deadline=None, derandomize=True,
-                          suppress_health_check=_SLOW)
+# 200 until event counts show that fewer examples reach the same outcomes (MEDCHAIN_STATEFUL_EXAMPLES=50
+# runs fewer); the statistics need a counter of reached(): Hypothesis shows none for a state
+# machine run through run_state_machine_as_test.
+CI_EXAMPLES = int(os.environ.get("MEDCHAIN_STATEFUL_EXAMPLES", "200"))
+settings.register_profile("stateful-ci", max_examples=CI_EXAMPLES, stateful_step_count=8, deadline=None,
+                          derandomize=True, database=None, suppress_health_check=_SLOW)
 settings.register_profile("stateful-fuzz", max_examples=2000, stateful_step_count=40, deadline=None,
                           suppress_health_check=_SLOW)
 
@@ -49,29 +57,11 @@ def machine_settings(steps: int | None = None) -> settings:
     return settings(profile, stateful_step_count=steps * (5 if PROFILE == "fuzz" else 1))
 
 
-def one_run_gas_estimate(state: Any, transaction: Any) -> int:
-    """A py-evm gas estimator that runs the transaction once (py-evm's default binary search runs
-    it about 13 times, which dominates a state machine's time): what the run used before refunds,
-    plus the 1/64 that each call keeps back. Too low an estimate would fail the transaction (out of
-    gas) and so the test; it can never hide a revert, which is raised as the default one does."""
-    from eth.vm.spoof import SpoofTransaction
-
-    probe = SpoofTransaction(transaction, gas=state.gas_limit, gas_price=0)
-    snapshot = state.snapshot()
-    try:
-        computation = state.apply_transaction(probe)
-        if computation.is_error:
-            raise computation.error
-        return min(state.gas_limit, (transaction.intrinsic_gas + computation.get_gas_used()) * 64 // 63)
-    finally:
-        state.revert(snapshot)
-
-
 def embedded_world() -> Iterator[ScenarioContext]:
     """A fresh embedded chain with the suite deployed and the scenario cast registered (a module
     fixture's body: ``yield from embedded_world()``)."""
     chain = connect("embedded")
-    chain._tester.backend.chain.gas_estimator = one_run_gas_estimate
+    use_one_run_gas_estimate(chain)
     tmp = Path(tempfile.mkdtemp(prefix="medchain-property-"))
     try:
         gov = Sender(chain, dev_account(CAST["governance"]))
@@ -123,9 +113,19 @@ def run(machine: type[ChainMachine], ctx: ScenarioContext, steps: int | None = N
     run_state_machine_as_test(machine, settings=machine_settings(steps))
 
 
+def reached(what: str) -> None:
+    """A Hypothesis ``event`` (counted by ``--hypothesis-show-statistics``); nothing outside a
+    Hypothesis run (a machine's rules called directly by a regression test)."""
+    if currently_in_test_context():
+        event(what)
+
+
 def outcome(expected: str | type[Exception] | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call ``fn``; ``expected`` is ``None`` (it succeeds: its result is returned), the name of the
-    custom error it reverts with, or the MedChainError class (not a revert) it raises."""
+    custom error it reverts with, or the MedChainError class (not a revert) it raises. Each call is
+    a Hypothesis ``event`` (``--hypothesis-show-statistics`` counts how often each outcome is reached)."""
+    name = getattr(expected, "__name__", expected) or "ok"
+    reached(f"{getattr(fn, '__name__', 'call')}: {name}")
     if expected is None:
         return fn(*args, **kwargs)
     if isinstance(expected, str):
@@ -143,4 +143,4 @@ def block_time(ctx: ScenarioContext, receipt: Receipt) -> int:
     return int(ctx.chain.w3.eth.get_block(receipt.block_number)["timestamp"])
 
 
-__all__ = ["ChainMachine", "MedChainError", "block_time", "embedded_world", "machine_settings", "outcome", "run"]
+__all__ = ["ChainMachine", "MedChainError", "block_time", "embedded_world", "machine_settings", "outcome", "reached", "run"]

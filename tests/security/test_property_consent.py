@@ -5,8 +5,9 @@ Random sequences of grants and amendments (by the patient, a guardian, or an EIP
 relayed by a third party, including replays), revocations, guardian changes, time jumps landing
 on the period's bounds (1 s before, at, 1 s after) and logged reads, against a model: one
 consent per (patient, grantee), valid while not revoked and ``start <= block time <= end``.
-After every step, each pair's stored consent, ``isPermitted`` at the latest block, the nonces and
-the guardians must equal the model; every read is mined at the chosen second and succeeds exactly
+After every step, the stored consent, the nonce and the guardian of the pair the step acted on,
+and ``isPermitted`` at the latest block for that pair, must equal the model; at the end of each
+example, the same for every pair. Every read is mined at the chosen second and succeeds exactly
 when the model permits it.
 """
 
@@ -23,7 +24,7 @@ from medchain.core.errors import InvalidInputError
 from medchain.core.standards.consent_codes import Action, Category, Purpose
 from medchain.core.tx import events
 
-from .stateful import ChainMachine, block_time, embedded_world, outcome, run
+from .stateful import ChainMachine, block_time, embedded_world, outcome, reached, run
 
 PATIENTS = ("patient_1", "patient_2")
 GRANTEES = ("hospital_a", "hospital_b")
@@ -59,13 +60,20 @@ class Terms:
         return edges
 
 
+PAIRS = tuple((p, g) for p in PATIENTS for g in GRANTEES)
+
+
 class ConsentMachine(ChainMachine):
+    # what every example starts from, read once by the fixture: addresses, clients, nonces
+    addr: dict[str, str]
+    client: dict[str, ConsentClient]
+    start_nonces: dict[str, int]
+
     def __init__(self) -> None:
         super().__init__()
-        self.addr = {who: self.ctx.address(who) for who in (*PATIENTS, *GRANTEES, GUARDIAN, RELAYER)}
-        self.client = {who: ConsentClient(self.ctx.suite, self.ctx.sender(who)) for who in self.addr}
         self.consents: dict[tuple[str, str], Terms] = {}
-        self.nonces = {p: self.client[p].nonce(self.addr[p]) for p in PATIENTS}
+        self.nonces = dict(self.start_nonces)
+        self.touched: tuple[tuple[str, str], ...] = ()  # the pairs the last step acted on
         self.guardians: set[str] = set()  # patients whose guardian GUARDIAN is
         self.last_signed = None
 
@@ -112,6 +120,7 @@ class ConsentMachine(ChainMachine):
             expected = expected if expected is InvalidInputError else refused or expected
             receipt = outcome(expected, acting.grant, *args, patient=self.addr[patient])
             by = acting.sender.address
+        reached(f"grant via {via}: {getattr(expected, '__name__', expected) or 'granted'}")
         if expected is None:
             previous = self.consents.get((patient, grantee))
             terms.version = previous.version + 1 if previous else 1
@@ -139,6 +148,7 @@ class ConsentMachine(ChainMachine):
             expected = refused or expected
             receipt = outcome(expected, acting.revoke, self.addr[grantee], patient=self.addr[patient])
             by = acting.sender.address
+        reached(f"revoke via {via}: {expected or 'revoked'}")
         if expected is None:
             terms.revoked = True
             self.nonces[patient] += signed is None  # a direct revocation uses the nonce too
@@ -177,6 +187,7 @@ class ConsentMachine(ChainMachine):
         when = self._when((patient, grantee), pick)
         self.chain.mine(when)
         assert self.chain.now() == when
+        self.touched = ((patient, grantee),)
 
     @rule(patient=st.sampled_from(PATIENTS), grantee=st.sampled_from(GRANTEES), category=st.sampled_from(CATS),
           purpose=st.sampled_from(PURPOSES), pick=st.integers(0, 5))
@@ -187,6 +198,7 @@ class ConsentMachine(ChainMachine):
         self.at(when)
         reader = self.client[grantee]
         record = new_record_id(self.addr[patient], int(category))
+        reached(f"read: {'permitted' if ok else 'refused'}" + (" (revoked)" if terms and terms.revoked else ""))
         receipt = outcome(None if ok else "AccessNotPermitted", reader.log_access, record, int(purpose))
         if ok:
             assert block_time(self.ctx, receipt) == when
@@ -195,10 +207,13 @@ class ConsentMachine(ChainMachine):
                 self.addr[patient], self.addr[grantee], record, int(category), int(purpose))
         else:
             self.chain.mine(when)  # the refused read was judged at `when`; the view is now checked there too
+        self.touched = ((patient, grantee),)
 
     # ------------------------------------------------------------------ invariants
     def _stored(self, patient: str, grantee: str) -> None:
-        """The pair's stored consent is the model's (checked by every rule that sends something for it)."""
+        """The pair's stored consent is the model's (checked by every rule that sends something for
+        it, which makes it the pair :meth:`permitted_exactly_while_active_and_in_period` checks)."""
+        self.touched = ((patient, grantee),)
         terms = self.consents.get((patient, grantee))
         c = self.client[RELAYER].consent(self.addr[patient], self.addr[grantee])
         expected = (0, False) if terms is None else (terms.version, terms.revoked)
@@ -209,29 +224,50 @@ class ConsentMachine(ChainMachine):
         assert self.client[RELAYER].nonce(self.addr[patient]) == self.nonces[patient]
         assert self.client[RELAYER].is_guardian(self.addr[patient], self.addr[GUARDIAN]) == (patient in self.guardians)
 
-    @invariant()
-    def permitted_exactly_while_active_and_in_period(self):
-        """``isPermitted`` at the latest block, for every pair: the granted scope (or everything
+    def _permitted(self, pairs) -> None:
+        """``isPermitted`` at the latest block, for ``pairs``: the granted scope (or everything
         when nothing was granted) and one narrower probe."""
         now = self.chain.now()
         reader = self.client[RELAYER]
-        for patient in PATIENTS:
-            for grantee in GRANTEES:
-                terms = self.consents.get((patient, grantee))
-                p, g = self.addr[patient], self.addr[grantee]
-                if terms is None:
-                    assert not reader.check(p, g, int(Category.GENERAL), "treatment", "read")
-                    continue
-                cats, purp, acts = terms.categories, terms.purposes, terms.actions
-                if now % 2:  # alternate with a one-bit probe, inside or outside the scope
-                    cats, purp, acts = int(Category.ENDOCRINE), int(Purpose.TREATMENT), int(Action.READ)
-                assert reader.check(p, g, cats, purp, acts) == terms.permits(cats, purp, acts, now), (
-                    f"isPermitted({patient}, {grantee}, {cats}, {purp}, {acts}) at {now}: model {terms}")
+        for patient, grantee in pairs:
+            terms = self.consents.get((patient, grantee))
+            p, g = self.addr[patient], self.addr[grantee]
+            if terms is None:
+                assert not reader.check(p, g, int(Category.GENERAL), "treatment", "read")
+                continue
+            cats, purp, acts = terms.categories, terms.purposes, terms.actions
+            if now % 2:  # alternate with a one-bit probe, inside or outside the scope
+                cats, purp, acts = int(Category.ENDOCRINE), int(Purpose.TREATMENT), int(Action.READ)
+            assert reader.check(p, g, cats, purp, acts) == terms.permits(cats, purp, acts, now), (
+                f"isPermitted({patient}, {grantee}, {cats}, {purp}, {acts}) at {now}: model {terms}")
+
+    @invariant()
+    def permitted_exactly_while_active_and_in_period(self):
+        """After each step, for the pair it acted on (every pair in :meth:`teardown`)."""
+        self._permitted(self.touched)
+
+    def teardown(self):
+        """Every pair's stored consent, nonce, guardian and ``isPermitted`` at the end of the example."""
+        try:
+            for patient, grantee in PAIRS:
+                self._stored(patient, grantee)
+            self._permitted(PAIRS)
+            for hit, what in ((any(t.revoked for t in self.consents.values()), "a consent revoked"),
+                                  (self.last_signed, "a signature relayed"), (self.guardians, "a guardian appointed")):
+                if hit:
+                    reached(f"example reached: {what}")
+        finally:
+            super().teardown()
 
 
 @pytest.fixture(scope="module")
 def consent_world():
-    yield from embedded_world()
+    for ctx in embedded_world():
+        m = ConsentMachine
+        m.addr = {who: ctx.address(who) for who in (*PATIENTS, *GRANTEES, GUARDIAN, RELAYER)}
+        m.client = {who: ConsentClient(ctx.suite, ctx.sender(who)) for who in m.addr}
+        m.start_nonces = {p: m.client[p].nonce(m.addr[p]) for p in PATIENTS}
+        yield ctx
 
 
 def test_property_consent_never_permits_after_revocation_or_outside_its_period(consent_world):
