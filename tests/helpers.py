@@ -59,7 +59,7 @@ class Reverted(dict):
         them by name (both may be given). Returns ``self``."""
         if values:
             actual = tuple(self.values())
-            assert len(values) == len(actual) and all(same(a, e) for a, e in zip(actual, values)), (
+            assert len(values) == len(actual) and all(same(a, e) for a, e in zip(actual, values, strict=True)), (
                 f"{self.error.name} arguments: expected {values}, got {self.error}")
         for key, want in expected.items():
             assert key in self, f"{self.error.name} has no argument {key!r}: {self.error}"

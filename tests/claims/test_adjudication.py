@@ -153,7 +153,8 @@ def test_coverage_last_day_bounds(world, cw, offset, status):
 
 
 def test_a_patient_never_enrolled_is_not_covered(world, cw):
-    ConsentClient(world.suite, world.sender("patient_2")).grant(world.address("insurer"), "all", "insurance_claims", "read", start=0)
+    patient = ConsentClient(world.suite, world.sender("patient_2"))
+    patient.grant(world.address("insurer"), "all", "insurance_claims", "read", start=0)
     r = cw.hospital.submit(claim(world, cw, [(VISIT, 1, "140")], patient="patient_2"))
     assert (r.status, r.lines[0].reason) == ("denied", 27)
 
@@ -165,20 +166,23 @@ def test_service_date_time_bounds(world, cw):
         world.chain.set_next_block_timestamp(ts)
         ts += 10
         fn = world.suite.contract("ClaimAdjudication").functions.submitClaim(
-            (world.address("patient_1"), cw.plan, when, [encode_icd10("E11.9")], [(encode_code(VISIT), 1, 100 * M)], b"\0" * 32))
+            (world.address("patient_1"), cw.plan, when, [encode_icd10("E11.9")], [(encode_code(VISIT), 1, 100 * M)], b"\0" * 32)
+        )
         if ok:
             assert world.sender("hospital_a").transact(fn, gas=1_000_000).status == 1
         else:
             args = reverts("ServiceDateInFuture", world.sender("hospital_a").transact, fn, gas=1_000_000).with_args(
-                serviceDate=when)
+                serviceDate=when
+            )
             assert args["now_"] < when  # the block's time (Anvil), or the latest block's where it is replayed (embedded)
 
 
 @pytest.mark.both_backends
 def test_the_catalogue_version_in_force_on_the_service_date_judges(world, cw):
     later = cw.service_date + 86400
-    v2 = cw.insurer.load_catalogue("code,covered,service_class,categories,max_unit_price,indications\n"
-                                   f"{LAB},yes,laboratory,laboratory,30,\n", later)
+    v2 = cw.insurer.load_catalogue(
+        f"code,covered,service_class,categories,max_unit_price,indications\n{LAB},yes,laboratory,laboratory,30,\n", later
+    )
     assert v2 == cw.version + 1
     old = cw.hospital.submit(claim(world, cw, [(LAB, 1, "40")]))
     assert old.lines[0].allowed == 25 * M  # version 1
@@ -207,18 +211,21 @@ def test_consent_is_required(world, cw):
 
 
 def test_consent_must_cover_every_category_the_claim_reveals(world, cw):
-    ConsentClient(world.suite, world.sender("patient_1")).grant(world.address("insurer"), "general,endocrine",
-                                                                "insurance_claims", "read", start=0)
+    ConsentClient(world.suite, world.sender("patient_1")).grant(
+        world.address("insurer"), "general,endocrine", "insurance_claims", "read", start=0
+    )
     assert cw.hospital.submit(claim(world, cw, [(VISIT, 1, "140")])).status == "approved"
     args = reverts("ConsentMissing", cw.pharmacy.submit, claim(world, cw, [(INSULIN, 1, "40")]))
     assert args["categories"] == (1 << 1) | (1 << 10)  # endocrine + medication
 
 
 def test_consent_for_another_purpose_does_not_count(world, cw):
-    ConsentClient(world.suite, world.sender("patient_1")).grant(world.address("insurer"), "all", "treatment,research",
-                                                                "read", start=0)
+    ConsentClient(world.suite, world.sender("patient_1")).grant(
+        world.address("insurer"), "all", "treatment,research", "read", start=0
+    )
     reverts("ConsentMissing", cw.hospital.submit, claim(world, cw, [(VISIT, 1, "140")])).with_args(
-        patient=world.address("patient_1"), insurer=world.address("insurer"))
+        patient=world.address("patient_1"), insurer=world.address("insurer")
+    )
 
 
 # ------------------------------------------------------------------ review and appeal
@@ -255,7 +262,8 @@ def test_only_the_insurer_and_its_reviewers_review(world, cw):
     assert args == {"insurer": world.address("insurer"), "account": world.address("hospital_a")}
     cw.insurer.set_reviewer(cw.reviewer.sender.address, False)
     reverts("NotReviewer", cw.reviewer.review, r.claim_id, 0, True).with_args(
-        insurer=world.address("insurer"), account=cw.reviewer.sender.address)
+        insurer=world.address("insurer"), account=cw.reviewer.sender.address
+    )
 
 
 def test_a_suspended_insurer_adjudicates_nothing(world, cw):
@@ -315,19 +323,22 @@ def test_only_the_claims_provider_appeals_with_evidence(world, cw):
     assert reverts("InvalidClaim", world.sender("hospital_a").transact, fn) == {"field": "evidence"}
     ParticipantsClient(world.suite, world.sender("regulator")).suspend(world.address("hospital_a"), "audit")
     reverts("ParticipantSuspended", cw.hospital.appeal, r.claim_id, 0, b"\x22" * 32).with_args(
-        account=world.address("hospital_a"))
+        account=world.address("hospital_a")
+    )
 
 
 # ------------------------------------------------------------------ roles and inputs
 def test_only_active_network_providers_submit(world, cw):
     c = claim(world, cw, [(VISIT, 1, "140")])
     reverts("MissingRole", client(world, "insurer").submit, c).with_args(
-        account=world.address("insurer"), role=int(Role.HOSPITAL | Role.PHARMACY))
+        account=world.address("insurer"), role=int(Role.HOSPITAL | Role.PHARMACY)
+    )
     args = reverts("ProviderNotInNetwork", client(world, "hospital_b").submit, c)
     assert args == {"insurer": world.address("insurer"), "provider": world.address("hospital_b")}
     cw.insurer.set_network(world.address("hospital_a"), False)
     reverts("ProviderNotInNetwork", cw.hospital.submit, c).with_args(
-        insurer=world.address("insurer"), provider=world.address("hospital_a"))
+        insurer=world.address("insurer"), provider=world.address("hospital_a")
+    )
     ParticipantsClient(world.suite, world.sender("regulator")).suspend(world.address("pharmacy"), "audit")
     reverts("ParticipantSuspended", cw.pharmacy.submit, c).with_args(account=world.address("pharmacy"))
 
@@ -336,14 +347,17 @@ def test_unknown_plan(world, cw):
     assert reverts("UnknownPlan", cw.hospital.submit, claim(world, cw, [(VISIT, 1, "1")], plan=99)) == {"planId": 99}
 
 
-@pytest.mark.parametrize("field,kwargs", [
-    ("patient", {"patient": "0x" + "00" * 20}),
-    ("diagnoses", {"diagnoses": []}),
-    ("diagnoses", {"diagnoses": [b"\0" * 32]}),
-    ("diagnoses", {"diagnoses": [encode_icd10("E11")] * 13}),
-    ("lines", {"lines": []}),
-    ("lines", {"lines": [(encode_code(VISIT), 1, M)] * 51}),
-])
+@pytest.mark.parametrize(
+    "field,kwargs",
+    [
+        ("patient", {"patient": "0x" + "00" * 20}),
+        ("diagnoses", {"diagnoses": []}),
+        ("diagnoses", {"diagnoses": [b"\0" * 32]}),
+        ("diagnoses", {"diagnoses": [encode_icd10("E11")] * 13}),
+        ("lines", {"lines": []}),
+        ("lines", {"lines": [(encode_code(VISIT), 1, M)] * 51}),
+    ],
+)
 def test_malformed_claims_are_refused_on_chain(world, cw, field, kwargs):
     assert reverts("InvalidClaim", raw_submit, world, cw, "hospital_a", **kwargs) == {"field": field}
 
@@ -363,7 +377,8 @@ def test_only_insurers_set_up_plans_networks_and_catalogues(world, cw):
     h = client(world, "hospital_a")
     not_insurer = {"account": world.address("hospital_a"), "role": int(Role.INSURER)}
     reverts("MissingRole", h.define_plan, {"deductible": "1", "out_of_pocket_max": "1", "benefit_limit": "1"}).with_args(
-        **not_insurer)
+        **not_insurer
+    )
     reverts("MissingRole", h.set_network, world.address("pharmacy")).with_args(**not_insurer)
     reverts("MissingRole", h.set_reviewer, world.address("pharmacy")).with_args(**not_insurer)
     csv = f"code,covered,service_class,categories,max_unit_price,indications\n{VISIT},yes,consultation,general,,\n"
@@ -375,7 +390,9 @@ def test_enrolment_is_the_plans_insurer_only(world, cw):
     from medchain.participants import encryption_key_of
 
     other = dev_account(16)
-    ParticipantsClient(world.suite, gov).register_organization(other.address, "Rival Insurance", "insurer", encryption_key_of(other))
+    ParticipantsClient(world.suite, gov).register_organization(
+        other.address, "Rival Insurance", "insurer", encryption_key_of(other)
+    )
     from medchain.core.tx import Sender
 
     rival = client(world, Sender(world.chain, other))
@@ -396,13 +413,13 @@ def test_enrolment_period_and_addresses_are_checked_on_chain(world, cw):
 
 def test_only_hospitals_and_pharmacies_join_a_network(world, cw):
     reverts("MissingRole", cw.insurer.set_network, world.address("distributor")).with_args(
-        account=world.address("distributor"), role=int(Role.HOSPITAL | Role.PHARMACY))
+        account=world.address("distributor"), role=int(Role.HOSPITAL | Role.PHARMACY)
+    )
     cw.insurer.set_network(world.address("hospital_c"))
     assert call(cw.insurer.contract.functions.inNetwork(world.address("insurer"), world.address("hospital_c")))
 
 
-@pytest.mark.parametrize("terms", [
-    (0, 0, 1, 10_001, [0] * 8), (0, 0, 0, 0, [0] * 8), (101, 100, 1, 0, [0] * 8)])
+@pytest.mark.parametrize("terms", [(0, 0, 1, 10_001, [0] * 8), (0, 0, 0, 0, [0] * 8), (101, 100, 1, 0, [0] * 8)])
 def test_invalid_plan_terms_are_refused_on_chain(world, cw, terms):
     fn = world.suite.contract("ClaimAdjudication").functions.definePlan(terms)
     assert reverts("InvalidPlanTerms", world.sender("insurer").transact, fn) == {}
@@ -413,7 +430,9 @@ def test_catalogue_versions_are_ordered_sealed_and_immutable(world, cw):
     ins = world.sender("insurer")
     first_from = call(c.catalogueVersion(world.address("insurer"), cw.version))[0]
     assert reverts("InvalidEffectiveDate", ins.transact, c.openCatalogueVersion(first_from)) == {
-        "effectiveFrom": first_from, "previous": first_from}
+        "effectiveFrom": first_from,
+        "previous": first_from,
+    }
     reverts("VersionSealed", ins.transact, c.sealCatalogueVersion(cw.version)).with_args(version=cw.version)
     item = (encode_code("CPT:11111"), True, 0, 1, 0, [])
     reverts("VersionSealed", ins.transact, c.setCatalogueItems(cw.version, [item])).with_args(version=cw.version)
@@ -423,10 +442,17 @@ def test_catalogue_versions_are_ordered_sealed_and_immutable(world, cw):
     reverts("UnknownVersion", call, c.catalogueVersion(world.address("insurer"), 0)).with_args(version=0)
 
 
-@pytest.mark.parametrize("item", [
-    (b"\0" * 32, True, 0, 1, 0, []), (encode_code("CPT:1"), True, 8, 1, 0, []), (encode_code("CPT:1"), True, 0, 0, 0, []),
-    (encode_code("CPT:1"), True, 0, 1 << 11, 0, []), (encode_code("CPT:1"), True, 0, 1, 0, [b"\0" * 32]),
-    (encode_code("CPT:1"), True, 0, 1, 0, [encode_icd10("E11")] * 33)])
+@pytest.mark.parametrize(
+    "item",
+    [
+        (b"\0" * 32, True, 0, 1, 0, []),
+        (encode_code("CPT:1"), True, 8, 1, 0, []),
+        (encode_code("CPT:1"), True, 0, 0, 0, []),
+        (encode_code("CPT:1"), True, 0, 1 << 11, 0, []),
+        (encode_code("CPT:1"), True, 0, 1, 0, [b"\0" * 32]),
+        (encode_code("CPT:1"), True, 0, 1, 0, [encode_icd10("E11")] * 33),
+    ],
+)
 def test_invalid_catalogue_items_are_refused(world, cw, item):
     c = world.suite.contract("ClaimAdjudication").functions
     ins = world.sender("insurer")

@@ -35,16 +35,29 @@ def test_a_claims_session(capsys, tmp_path):
                                                         "copays": {"consultation": "20"}}))
         assert ok(*ins, "define-plan", str(tmp_path / "plan.json"))[1].strip() == "plan 1"
         (tmp_path / "cat.csv").write_text(CATALOGUE)
-        assert ok(*ins, "load-catalogue", str(tmp_path / "cat.csv"), "--effective", "2000-01-01")[1].strip() == "catalogue version 1"
+        assert (
+            ok(*ins, "load-catalogue", str(tmp_path / "cat.csv"), "--effective", "2000-01-01")[1].strip() == "catalogue version 1"
+        )
         assert ok(*ins, "enroll", "1", PATIENT.address, "--start", "2000-01-01", "--end", "2099-12-31")[0] == 0
         assert ok(*ins, "network", HOSPITAL.address)[0] == 0
-        claim = {"patient": PATIENT.address, "plan": 1, "service_date": "2026-01-05", "diagnoses": ["E11.9"],
-                 "lines": [{"code": "CPT:99214", "quantity": 1, "billed": "140"}, {"code": "CPT:15824", "quantity": 1, "billed": "900"}]}
+        claim = {
+            "patient": PATIENT.address,
+            "plan": 1,
+            "service_date": "2026-01-05",
+            "diagnoses": ["E11.9"],
+            "lines": [
+                {"code": "CPT:99214", "quantity": 1, "billed": "140"},
+                {"code": "CPT:15824", "quantity": 1, "billed": "900"},
+            ],
+        }
         (tmp_path / "claim.json").write_text(json.dumps(claim))
         code, out, _ = ok("--account", "dev:1", "claims", "submit", str(tmp_path / "claim.json"), "--json")
         result = json.loads(out)
         assert code == 0 and result["status"] == "partially approved"
-        assert [(li["status"], li["reason"], li["payer"]) for li in result["lines"]] == [("approved", 0, 16_000_000), ("denied", 96, 0)]
+        assert [(li["status"], li["reason"], li["payer"]) for li in result["lines"]] == [
+            ("approved", 0, 16_000_000),
+            ("denied", 96, 0),
+        ]
         code, out, _ = ok("claims", "remittance", HOSPITAL.address)
         assert code == 0 and "PR-1 100.00" in out and "96 Non-covered charge(s)" in out
         code, out, _ = ok("claims", "remittance", HOSPITAL.address, "--fhir", result["claim"])

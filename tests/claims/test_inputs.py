@@ -56,19 +56,33 @@ def test_bad_json_is_reported():
 def test_a_catalogue_is_parsed():
     (visit, insulin) = parse_catalogue_csv(HEADER + "CPT:99214,Visit,yes,consultation,general,150,\n"
                                            "NDC:0002-8215-01,Insulin,no,pharmacy,diabetes;medication,40.5,E10;e119\n", 6)
-    assert (visit.covered, visit.service_class, visit.categories, visit.max_unit_price, visit.indications) == (True, 0, 1, 150 * 10**6, ())
-    assert (insulin.covered, insulin.service_class, insulin.categories, insulin.indications) == (False, 1, 2 | 1024, ("E10", "E11.9"))
+    assert (visit.covered, visit.service_class, visit.categories, visit.max_unit_price, visit.indications) == (
+        True,
+        0,
+        1,
+        150 * 10**6,
+        (),
+    )
+    assert (insulin.covered, insulin.service_class, insulin.categories, insulin.indications) == (
+        False,
+        1,
+        2 | 1024,
+        ("E10", "E11.9"),
+    )
 
 
-@pytest.mark.parametrize("row,message", [
-    ("CPT 99214,V,yes,consultation,general,1,", "row 2, column code"),
-    ("CPT:1,V,maybe,consultation,general,1,", "row 2, column covered"),
-    ("CPT:1,V,yes,surgery,general,1,", "row 2, column service_class"),
-    ("CPT:1,V,yes,consultation,podiatry,1,", "row 2, column categories"),
-    ("CPT:1,V,yes,consultation,,1,", "row 2, column categories"),
-    ("CPT:1,V,yes,consultation,general,abc,", "row 2, column max_unit_price"),
-    ("CPT:1,V,yes,consultation,general,1,E11;X", "row 2, column indications"),
-])
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        ("CPT 99214,V,yes,consultation,general,1,", "row 2, column code"),
+        ("CPT:1,V,maybe,consultation,general,1,", "row 2, column covered"),
+        ("CPT:1,V,yes,surgery,general,1,", "row 2, column service_class"),
+        ("CPT:1,V,yes,consultation,podiatry,1,", "row 2, column categories"),
+        ("CPT:1,V,yes,consultation,,1,", "row 2, column categories"),
+        ("CPT:1,V,yes,consultation,general,abc,", "row 2, column max_unit_price"),
+        ("CPT:1,V,yes,consultation,general,1,E11;X", "row 2, column indications"),
+    ],
+)
 def test_bad_catalogue_rows_are_named(row, message):
     with pytest.raises(InvalidInputError, match=message.replace("(", r"\(")):
         parse_catalogue_csv(HEADER + row + "\n", 6)
@@ -85,14 +99,29 @@ def test_a_missing_column_is_named():
 
 
 def test_plan_terms_from_money_and_percent():
-    t = parse_plan({"deductible": "100", "out_of_pocket_max": "2000", "benefit_limit": "1e4", "coinsurance": 12.5,
-                    "copays": {"pharmacy": "7.5"}}, 6)
+    t = parse_plan(
+        {
+            "deductible": "100",
+            "out_of_pocket_max": "2000",
+            "benefit_limit": "1e4",
+            "coinsurance": 12.5,
+            "copays": {"pharmacy": "7.5"},
+        },
+        6,
+    )
     assert (t.deductible, t.benefit_limit, t.coinsurance_bps, t.copays[1]) == (100 * 10**6, 10**10, 1250, 7_500_000)
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"coinsurance": 101}, "coinsurance"), ({"deductible": "3000"}, "deductible cannot exceed"),
-    ({"benefit_limit": "0"}, "benefit_limit"), ({"copays": {"dentist": "1"}}, "copays.dentist"), ({"bonus": 1}, "bonus")])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"coinsurance": 101}, "coinsurance"),
+        ({"deductible": "3000"}, "deductible cannot exceed"),
+        ({"benefit_limit": "0"}, "benefit_limit"),
+        ({"copays": {"dentist": "1"}}, "copays.dentist"),
+        ({"bonus": 1}, "bonus"),
+    ],
+)
 def test_bad_plans_name_the_field(change, message):
     with pytest.raises(InvalidInputError, match=message):
         parse_plan({"deductible": "100", "out_of_pocket_max": "2000", "benefit_limit": "1000", **change}, 6)

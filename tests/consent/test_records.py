@@ -257,7 +257,7 @@ def test_revoking_re_keys_every_record_the_grantee_could_read(world, store, vaul
     result = records(world, store, vault, "patient_1").revoke(hb)
     assert events(consent(world).contract, "ConsentRevoked", result.receipt)[0]["grantee"] == hb
     assert [n.supersedes for n in result.rekeyed] == [r.record_id for r in shared]
-    for old, new in zip(shared, result.rekeyed):
+    for old, new in zip(shared, result.rekeyed, strict=True):
         assert new.content_hash != old.content_hash and new.cid != old.cid
         with pytest.raises(ConsentRevokedError, match="revoked the consent"):
             b.get(new.record_id)

@@ -23,7 +23,7 @@ def run(capsys, *args):
 
 
 def one_line_error(err, text):
-    lines = [l for l in err.splitlines() if l.strip() and not l.startswith("  ")]
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("  ")]
     assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0], err
     assert "Traceback" not in err
 
@@ -67,7 +67,9 @@ def test_unknown_scenario(capsys):
 
 
 def test_bad_role_name(capsys):
-    code, _, err = run(capsys, "participants", "register-org", "0x" + "11" * 20, "--name", "X", "--roles", "wizard", "--key", "02" + "11" * 32)
+    code, _, err = run(
+        capsys, "participants", "register-org", "0x" + "11" * 20, "--name", "X", "--roles", "wizard", "--key", "02" + "11" * 32
+    )
     assert code == 1
 
 
@@ -126,8 +128,19 @@ def test_a_session_against_a_node(capsys, tmp_path):
         assert run(capsys, *base, "deploy")[0] == 0
         code, out, _ = run(capsys, *base, "status")
         assert code == 0 and "ParticipantRegistry" in out
-        code, out, _ = run(capsys, *base, "participants", "register-org", "0x" + "11" * 20, "--name", "Clinic",
-                           "--roles", "hospital", "--key", "02" + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
+        code, out, _ = run(
+            capsys,
+            *base,
+            "participants",
+            "register-org",
+            "0x" + "11" * 20,
+            "--name",
+            "Clinic",
+            "--roles",
+            "hospital",
+            "--key",
+            "02" + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+        )
         assert code == 0 and out.startswith("ok: tx 0x")
         code, out, _ = run(capsys, *base, "participants", "show", "0x" + "11" * 20, "--json")
         assert json.loads(out)["roles"] == ["hospital"]

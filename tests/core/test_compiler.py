@@ -25,7 +25,10 @@ def test_committed_artifacts_match_the_sources(fresh_artifacts):
 def test_artifacts_carry_what_integrators_need(fresh_artifacts):
     art = fresh_artifacts["ParticipantRegistry"]
     assert art["compiler"]["version"].startswith(compiler.SOLC_VERSION) and art["compiler"]["evmVersion"] == "shanghai"
-    assert art["methodIdentifiers"]["registerPatient(bytes)"] == __import__("eth_utils").function_signature_to_4byte_selector("registerPatient(bytes)").hex()
+    assert (
+        art["methodIdentifiers"]["registerPatient(bytes)"]
+        == __import__("eth_utils").function_signature_to_4byte_selector("registerPatient(bytes)").hex()
+    )
     assert art["storageLayout"]["storage"] and art["bytecode"].startswith("0x60") and len(art["deployedBytecode"]) > 1000
     assert "contracts/ParticipantRegistry.sol" in art["sourceHashes"]
     assert "@openzeppelin/contracts/access/Ownable2Step.sol" in art["sourceHashes"]
@@ -35,7 +38,8 @@ def test_a_syntax_error_names_file_line_and_problem(tmp_path):
     (tmp_path / "contracts").mkdir()
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "contracts" / "Broken.sol").write_text(
-        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\ncontract Broken {\n    uint x = ;\n}\n")
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\ncontract Broken {\n    uint x = ;\n}\n"
+    )
     with pytest.raises(CompilationError) as info:
         compiler.build_artifacts(tmp_path)
     assert "contracts/Broken.sol:4: ParserError" in str(info.value)

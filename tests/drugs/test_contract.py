@@ -93,7 +93,14 @@ def test_product_registration_errors(world):
 
 def test_commissioning_puts_every_unit_in_the_makers_stock(world, lot):
     b = client(world).batch(lot.id)
-    assert (b.gtin, b.lot, b.units, b.expiry, b.production, b.serials_root) == (GTIN, LOT, 40, lot.expiry, lot.production, lot.tree.root)
+    assert (b.gtin, b.lot, b.units, b.expiry, b.production, b.serials_root) == (
+        GTIN,
+        LOT,
+        40,
+        lot.expiry,
+        lot.production,
+        lot.tree.root,
+    )
     assert client(world).stock(lot.id, world.address("manufacturer")).available == 40
     assert client(world).product_stock(world.address("manufacturer"), GTIN) == (40, 0)
     assert lot.id == call(client(world).contract.functions.batchIdOf(gtin_number(GTIN), LOT))
@@ -111,13 +118,27 @@ def test_only_the_products_manufacturer_commissions(world, sender):
 
     other = dev_account(NEW)
     ParticipantsClient(world.suite, world.sender("governance")).register_organization(
-        other.address, "Other Maker", "manufacturer", encryption_key_of(other))
-    args = reverts("NotProductManufacturer", DrugsClient(world.suite, sender(NEW)).commission_batch, GTIN, "L2",
-                   expiry=today(world) + dt.timedelta(days=9), production=today(world), serials=["A"])
+        other.address, "Other Maker", "manufacturer", encryption_key_of(other)
+    )
+    args = reverts(
+        "NotProductManufacturer",
+        DrugsClient(world.suite, sender(NEW)).commission_batch,
+        GTIN,
+        "L2",
+        expiry=today(world) + dt.timedelta(days=9),
+        production=today(world),
+        serials=["A"],
+    )
     assert args == {"gtin": gtin_number(GTIN), "account": other.address}
-    reverts("MissingRole", client(world, "distributor").commission_batch, GTIN, "L2",
-            expiry=today(world) + dt.timedelta(days=9), production=today(world), serials=["A"]).with_args(
-        account=world.address("distributor"), role=int(Role.MANUFACTURER))
+    reverts(
+        "MissingRole",
+        client(world, "distributor").commission_batch,
+        GTIN,
+        "L2",
+        expiry=today(world) + dt.timedelta(days=9),
+        production=today(world),
+        serials=["A"],
+    ).with_args(account=world.address("distributor"), role=int(Role.MANUFACTURER))
 
 
 def test_batch_commissioning_errors(world, lot):
@@ -128,15 +149,29 @@ def test_batch_commissioning_errors(world, lot):
 
     def commission(**kw):
         a = {**ok, **kw}
-        return raw(world, "manufacturer", "commissionBatch", a["gtin"], a["lot"], a["production"], a["expiry"], a["units"], a["root"], a["cid"])
+        return raw(
+            world,
+            "manufacturer",
+            "commissionBatch",
+            a["gtin"],
+            a["lot"],
+            a["production"],
+            a["expiry"],
+            a["units"],
+            a["root"],
+            a["cid"],
+        )
 
     assert reverts("UnknownProduct", commission, gtin=gtin_number(OTHER_GTIN)) == {"gtin": gtin_number(OTHER_GTIN)}
     assert reverts("InvalidLot", commission, lot="") == {"length": 0}
     reverts("InvalidLot", commission, lot="x" * 21).with_args(length=21)
     reverts("InvalidDates", commission, production=day + 1).with_args(day + 1, day + 86400)  # not a whole day
     reverts("InvalidDates", commission, production=day + 86400, expiry=day + 2 * 86400).with_args(
-        day + 86400, day + 2 * 86400)  # future production
-    reverts("InvalidDates", commission, production=day, expiry=day - 86400).with_args(day, day - 86400)  # expiry before production
+        day + 86400, day + 2 * 86400
+    )  # future production
+    reverts("InvalidDates", commission, production=day, expiry=day - 86400).with_args(
+        day, day - 86400
+    )  # expiry before production
     assert reverts("InvalidUnitCount", commission, units=0) == {"units": 0}
     reverts("InvalidUnitCount", commission, units=NO_RANGE).with_args(units=NO_RANGE)
     assert reverts("EmptySerialsRoot", commission, root=b"\0" * 32) == {}
@@ -148,8 +183,20 @@ def test_an_already_expired_batch_cannot_be_commissioned(world):
     day = day_timestamp(today(world))
     yesterday = day - 86400
     # usable through its expiry day: yesterday's expiry ended at `day`, which has passed
-    reverts("InvalidDates", raw, world, "manufacturer", "commissionBatch", gtin_number(GTIN), "OLD", yesterday - 86400,
-            yesterday, 1, b"\1" * 32, "")
+    reverts(
+        "InvalidDates",
+        raw,
+        world,
+        "manufacturer",
+        "commissionBatch",
+        gtin_number(GTIN),
+        "OLD",
+        yesterday - 86400,
+        yesterday,
+        1,
+        b"\1" * 32,
+        "",
+    )
     raw(world, "manufacturer", "commissionBatch", gtin_number(GTIN), "TODAY", day, day, 1, b"\1" * 32, "")
 
 
@@ -193,11 +240,13 @@ def test_only_the_holder_ships_what_it_holds(world, lot):
     args = reverts("InsufficientStock", client(world, "manufacturer").ship, lot.id, world.address("distributor"), 41)
     assert args == {"batchId": lot.id, "holder": world.address("manufacturer"), "available": 40, "requested": 41}
     reverts("InsufficientStock", client(world, "pharmacy").ship, lot.id, world.address("distributor"), 1).with_args(
-        lot.id, world.address("pharmacy"), 0, 1)
+        lot.id, world.address("pharmacy"), 0, 1
+    )
     custodians = int(Role.MANUFACTURER | Role.DISTRIBUTOR | Role.PHARMACY | Role.HOSPITAL)
     for who in ("sensor_gateway", "regulator"):
         reverts("MissingRole", client(world, who).ship, lot.id, world.address("distributor"), 1).with_args(
-            account=world.address(who), role=custodians)
+            account=world.address(who), role=custodians
+        )
 
 
 def test_recipients_must_be_active_custodians(world, lot):
@@ -212,11 +261,15 @@ def test_recipients_must_be_active_custodians(world, lot):
 
 
 def test_ship_input_errors(world, lot):
-    assert reverts("InvalidQuantity", raw, world, "manufacturer", "ship", lot.id, world.address("distributor"), 0, NO_RANGE) == {"quantity": 0}
+    assert reverts("InvalidQuantity", raw, world, "manufacturer", "ship", lot.id, world.address("distributor"), 0, NO_RANGE) == {
+        "quantity": 0
+    }
     args = reverts("InvalidUnitRange", client(world, "manufacturer").ship, lot.id, world.address("distributor"), 5, first_unit=36)
     assert args == {"firstUnit": 36, "quantity": 5, "units": 40}
     client(world, "manufacturer").ship(lot.id, world.address("distributor"), 5, first_unit=35)
-    assert reverts("UnknownBatch", client(world, "manufacturer").ship, b"\7" * 32, world.address("distributor"), 1) == {"batchId": b"\7" * 32}
+    assert reverts("UnknownBatch", client(world, "manufacturer").ship, b"\7" * 32, world.address("distributor"), 1) == {
+        "batchId": b"\7" * 32
+    }
 
 
 def test_only_the_recipient_receives_or_rejects_and_only_once(world, lot):
@@ -224,7 +277,8 @@ def test_only_the_recipient_receives_or_rejects_and_only_once(world, lot):
     args = reverts("NotShipmentRecipient", client(world, "pharmacy").receive, ref)
     assert args == {"shipmentId": ref.id, "account": world.address("pharmacy")}
     reverts("NotShipmentRecipient", client(world, "manufacturer").reject, ref, "no").with_args(
-        shipmentId=ref.id, account=world.address("manufacturer"))
+        shipmentId=ref.id, account=world.address("manufacturer")
+    )
     client(world, "distributor").receive(ref)
     assert reverts("UnknownShipment", client(world, "distributor").receive, ref) == {"shipmentId": ref.id}
     reverts("UnknownShipment", client(world, "distributor").reject, ref, "again").with_args(shipmentId=ref.id)
@@ -243,8 +297,15 @@ def test_rejected_units_return_to_the_sender(world, lot):
     receipt = client(world, "distributor").reject(ref, "damaged cases")
     assert client(world).stock(lot.id, world.address("manufacturer")).available == 40
     assert events(client(world).contract, "ShipmentRejected", receipt)[0]["reason"] == "damaged cases"
-    reverts("InvalidReason", raw, world, "distributor", "rejectShipment",
-            client(world, "manufacturer").ship(lot.id, world.address("distributor"), 1).as_tuple, "")
+    reverts(
+        "InvalidReason",
+        raw,
+        world,
+        "distributor",
+        "rejectShipment",
+        client(world, "manufacturer").ship(lot.id, world.address("distributor"), 1).as_tuple,
+        "",
+    )
 
 
 @pytest.mark.both_backends
@@ -281,7 +342,13 @@ def test_an_excursion_quarantines_the_shipment_and_says_where_and_when(world, lo
     readings = [reading(t, 5.0), reading(t + 60, 8.01, 40, 31.25, -121.5), reading(t + 120, 1.5)]
     (receipt,) = client(world, "manufacturer").post_readings(ref, readings)  # the carrier itself
     (ev,) = events(client(world).contract, "ExcursionDetected", receipt)
-    assert (ev["time"], ev["temperature"], ev["latitude"], ev["longitude"], ev["excursions"]) == (t + 60, 801, 31_250_000, -121_500_000, 2)
+    assert (ev["time"], ev["temperature"], ev["latitude"], ev["longitude"], ev["excursions"]) == (
+        t + 60,
+        801,
+        31_250_000,
+        -121_500_000,
+        2,
+    )
     assert client(world).shipment_status(ref) == ShipmentStatus.QUARANTINED
     assert client(world).batch(lot.id).quarantined == 10
     (q,) = client(world).quarantines(lot.id)
@@ -291,10 +358,13 @@ def test_an_excursion_quarantines_the_shipment_and_says_where_and_when(world, lo
     assert (s.available, s.quarantined) == (0, 10)
     assert client(world).quarantines(lot.id)[0].holder == world.address("distributor")
     reverts("InsufficientStock", client(world, "distributor").ship, lot.id, world.address("pharmacy"), 1).with_args(
-        lot.id, world.address("distributor"), 0, 1)  # the 10 quarantined units are not sellable
+        lot.id, world.address("distributor"), 0, 1
+    )  # the 10 quarantined units are not sellable
 
 
-@pytest.mark.parametrize("temp,rh,excursion", [(2.0, 60, False), (8.0, 60, False), (1.99, 40, True), (8.01, 40, True), (5.0, 61, True)])
+@pytest.mark.parametrize(
+    "temp,rh,excursion", [(2.0, 60, False), (8.0, 60, False), (1.99, 40, True), (8.01, 40, True), (5.0, 61, True)]
+)
 def test_range_bounds_are_inclusive(world, lot, temp, rh, excursion):
     ref = _in_transit(world, lot)
     client(world, "sensor_gateway").post_readings(ref, [reading(world.chain.now(), temp, rh)])
@@ -315,18 +385,26 @@ def test_readings_errors_and_posters(world, lot):
     args = reverts("NotReadingsPoster", client(world, "hospital_a").post_readings, ref, [reading(t, 5)])
     assert args == {"shipmentId": ref.id, "account": world.address("hospital_a")}
     reverts("NotReadingsPoster", client(world, "distributor").post_readings, ref, [reading(t, 5)]).with_args(
-        shipmentId=ref.id, account=world.address("distributor"))
+        shipmentId=ref.id, account=world.address("distributor")
+    )
     assert reverts("InvalidReadings", raw, world, "sensor_gateway", "postReadings", ref.as_tuple, []) == {"count": 0}
-    reverts("InvalidReadings", raw, world, "sensor_gateway", "postReadings", ref.as_tuple,
-            [reading(t, 5).pack()] * 513).with_args(count=513)
+    reverts(
+        "InvalidReadings", raw, world, "sensor_gateway", "postReadings", ref.as_tuple, [reading(t, 5).pack()] * 513
+    ).with_args(count=513)
     words = [reading(t + 10, 5).pack(), reading(t + 5, 5).pack()]
-    assert reverts("ReadingOutOfOrder", raw, world, "sensor_gateway", "postReadings", ref.as_tuple, words) == {"index": 1, "time": t + 5, "previousTime": t + 10}
+    assert reverts("ReadingOutOfOrder", raw, world, "sensor_gateway", "postReadings", ref.as_tuple, words) == {
+        "index": 1,
+        "time": t + 5,
+        "previousTime": t + 10,
+    }
     client(world, "sensor_gateway").post_readings(ref, [reading(t + 10, 5)])
     reverts("ReadingOutOfOrder", client(world, "sensor_gateway").post_readings, ref, [reading(t + 9, 5)]).with_args(
-        index=0, time=t + 9, previousTime=t + 10)
+        index=0, time=t + 9, previousTime=t + 10
+    )
     client(world, "distributor").receive(ref)
     reverts("UnknownShipment", client(world, "sensor_gateway").post_readings, ref, [reading(t + 20, 5)]).with_args(
-        shipmentId=ref.id)
+        shipmentId=ref.id
+    )
     with pytest.raises(InvalidInputError, match="time order"):
         client(world, "sensor_gateway").post_readings(ref, [reading(t + 9, 5), reading(t, 5)])
 
@@ -335,7 +413,9 @@ def test_readings_csv_and_packing_round_trip(tmp_path):
     from medchain.drugs import read_readings_csv
 
     path = tmp_path / "r.csv"
-    path.write_text("time,temperature_c,humidity_pct,latitude,longitude\n2025-01-11T10:00:00Z,-3.25,41,31.2304,-121.4737\n1736590000,8.5,40,,\n")
+    path.write_text(
+        "time,temperature_c,humidity_pct,latitude,longitude\n2025-01-11T10:00:00Z,-3.25,41,31.2304,-121.4737\n1736590000,8.5,40,,\n"
+    )
     a, b = read_readings_csv(path)
     assert a == Reading(1736589600, -3.25, 41, 31.2304, -121.4737) and Reading.unpack(a.pack()) == a
     assert b.time == 1736590000 and b.temperature_c == 8.5
@@ -358,7 +438,9 @@ def test_a_pharmacy_dispenses_a_unit_by_serial_and_proof(world, lot):
     result = pharmacy.dispense(lot.id, "SN00007", lot.tree)
     (ev,) = events(pharmacy.contract, "UnitDispensed", result.receipt)
     assert (ev["index"], ev["serial"], ev["dispenser"]) == (7, "SN00007", world.address("pharmacy"))
-    assert call(pharmacy.contract.functions.isDispensed(lot.id, 7)) and not call(pharmacy.contract.functions.isDispensed(lot.id, 8))
+    assert call(pharmacy.contract.functions.isDispensed(lot.id, 7)) and not call(
+        pharmacy.contract.functions.isDispensed(lot.id, 8)
+    )
     assert pharmacy.stock(lot.id, world.address("pharmacy")).available == 9
 
 
@@ -367,7 +449,8 @@ def test_hospitals_dispense_too_but_distributors_do_not(world, lot):
     client(world, "hospital_a").dispense(lot.id, "SN00001", lot.tree)
     client(world, "distributor").receive(client(world, "manufacturer").ship(lot.id, world.address("distributor"), 2))
     reverts("MissingRole", client(world, "distributor").dispense, lot.id, "SN00002", lot.tree).with_args(
-        account=world.address("distributor"), role=int(Role.PHARMACY | Role.HOSPITAL))
+        account=world.address("distributor"), role=int(Role.PHARMACY | Role.HOSPITAL)
+    )
 
 
 def test_a_used_serial_is_recorded_as_suspected_counterfeit_and_refused(world, lot):
@@ -394,11 +477,15 @@ def test_an_unknown_serial_is_recorded_and_refused(world, lot):
 
 def test_dispensing_needs_stock_and_an_unquarantined_unit(world, lot):
     reverts("InsufficientStock", client(world, "pharmacy").dispense, lot.id, "SN00001", lot.tree).with_args(
-        lot.id, world.address("pharmacy"), 0, 1)
+        lot.id, world.address("pharmacy"), 0, 1
+    )
     ref = client(world, "manufacturer").ship(lot.id, world.address("pharmacy"), 5, first_unit=0)
     client(world, "sensor_gateway").post_readings(ref, [reading(world.chain.now(), 30.0)])
     _at_pharmacy(world, lot, 5, 10)
-    assert reverts("UnitQuarantined", client(world, "pharmacy").dispense, lot.id, "SN00002", lot.tree) == {"batchId": lot.id, "index": 2}
+    assert reverts("UnitQuarantined", client(world, "pharmacy").dispense, lot.id, "SN00002", lot.tree) == {
+        "batchId": lot.id,
+        "index": 2,
+    }
     client(world, "pharmacy").dispense(lot.id, "SN00012", lot.tree)
 
 
@@ -441,8 +528,10 @@ def test_verification_returns_product_batch_and_custody_path(world, lot):
     v = client(world).verify(gs1.to_digital_link(code(lot, "SN00009")), lot.tree)
     assert v.genuine and v.unit_index == 9 and v.product.name.startswith("VaxCo") and v.batch.lot == LOT
     assert [(s.kind, s.party, s.quantity) for s in v.custody_path] == [
-        ("commissioned", world.address("manufacturer"), 40), ("shipped", world.address("manufacturer"), 5),
-        ("received", world.address("distributor"), 5)]
+        ("commissioned", world.address("manufacturer"), 40),
+        ("shipped", world.address("manufacturer"), 5),
+        ("received", world.address("distributor"), 5),
+    ]
     with pytest.raises(GS1Error):
         client(world).verify("(01)09506000134352(17)271231(10)LOT42", lot.tree)
 
@@ -460,7 +549,8 @@ def test_expiry_bounds_one_second_before_at_and_after(world, lot):
     args = reverts("BatchExpired", pharmacy.dispense, lot.id, "SN00002", lot.tree)
     assert args == {"batchId": lot.id, "expiry": day_timestamp(lot.expiry)}
     reverts("BatchExpired", client(world, "manufacturer").ship, lot.id, world.address("distributor"), 1).with_args(
-        batchId=lot.id, expiry=day_timestamp(lot.expiry))
+        batchId=lot.id, expiry=day_timestamp(lot.expiry)
+    )
 
 
 # ------------------------------------------------------------------ recall
@@ -473,7 +563,9 @@ def test_maker_and_regulator_recall_and_everything_stops(world, lot, who):
     receipt = client(world, who).recall(lot.id, "sterility failure")
     (ev,) = events(pharmacy.contract, "BatchRecalled", receipt)
     assert (ev["by"], ev["reason"]) == (world.address(who), "sterility failure")
-    assert reverts("RecalledBatch", client(world, "manufacturer").ship, lot.id, world.address("distributor"), 1) == {"batchId": lot.id}
+    assert reverts("RecalledBatch", client(world, "manufacturer").ship, lot.id, world.address("distributor"), 1) == {
+        "batchId": lot.id
+    }
     reverts("RecalledBatch", pharmacy.receive, ref).with_args(batchId=lot.id)
     reverts("RecalledBatch", pharmacy.dispense, lot.id, "SN00021", lot.tree).with_args(batchId=lot.id)
     reverts("RecalledBatch", client(world, who).recall, lot.id, "again").with_args(batchId=lot.id)
@@ -482,7 +574,10 @@ def test_maker_and_regulator_recall_and_everything_stops(world, lot, who):
 
 @pytest.mark.parametrize("who", ["distributor", "pharmacy", "hospital_a", "insurer"])
 def test_others_cannot_recall(world, lot, who):
-    assert reverts("NotRecallAuthority", client(world, who).recall, lot.id, "x") == {"batchId": lot.id, "account": world.address(who)}
+    assert reverts("NotRecallAuthority", client(world, who).recall, lot.id, "x") == {
+        "batchId": lot.id,
+        "account": world.address(who),
+    }
 
 
 def test_recall_errors(world, lot):
@@ -503,9 +598,15 @@ def test_recall_report_lists_holders_transit_and_dispensed_units(world, lot):
     client(world, "regulator").recall(lot.id, "x")
     report = client(world).recall_report(lot.id)
     positions = {h: (p.available, p.quarantined, p.dispensed) for h, p in report.holders.items()}
-    assert positions == {world.address("manufacturer"): (17, 0, 0), world.address("distributor"): (8, 0, 0),
-                         world.address("pharmacy"): (7, 0, 1)}
-    assert {(r.id, s) for r, s in report.in_transit} == {(quarantined.id, ShipmentStatus.QUARANTINED), (pending.id, ShipmentStatus.IN_TRANSIT)}
+    assert positions == {
+        world.address("manufacturer"): (17, 0, 0),
+        world.address("distributor"): (8, 0, 0),
+        world.address("pharmacy"): (7, 0, 1),
+    }
+    assert {(r.id, s) for r, s in report.in_transit} == {
+        (quarantined.id, ShipmentStatus.QUARANTINED),
+        (pending.id, ShipmentStatus.IN_TRANSIT),
+    }
     assert report.dispensed == [(21, "SN00021", world.address("pharmacy"))] and report.recalled
     assert report.suspected_counterfeits == [("SN00021", world.address("pharmacy"), UnitStatus.DISPENSED)]
     for holder, (available, q, _) in positions.items():  # the events agree with the chain's state
@@ -545,7 +646,8 @@ def test_product_stock_sums_every_batch(world, lot):
 def test_reorder_threshold_errors(world):
     reverts("UnknownProduct", client(world, "pharmacy").set_reorder_threshold, GTIN, 5).with_args(gtin=gtin_number(GTIN))
     reverts("MissingRole", client(world, "insurer").set_reorder_threshold, GTIN, 5).with_args(
-        account=world.address("insurer"), role=int(Role.MANUFACTURER | Role.DISTRIBUTOR | Role.PHARMACY | Role.HOSPITAL))
+        account=world.address("insurer"), role=int(Role.MANUFACTURER | Role.DISTRIBUTOR | Role.PHARMACY | Role.HOSPITAL)
+    )
 
 
 def _steady_ship_and_receive(world, lot, maker):
@@ -563,7 +665,7 @@ def test_gas_stays_flat_as_batches_and_holders_grow(world, lot):
     for who in ["pharmacy", "hospital_a", "hospital_b"]:
         client(world, who).receive(maker.ship(lot.id, world.address(who), 1))
     later = _steady_ship_and_receive(world, lot, maker)
-    assert all(abs(a - b) <= 50 for a, b in zip(first, later)), (first, later)
+    assert all(abs(a - b) <= 50 for a, b in zip(first, later, strict=True)), (first, later)
 
 
 def test_deploying_binds_the_registry(world):

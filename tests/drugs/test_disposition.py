@@ -85,7 +85,12 @@ def test_the_sender_cancels_a_shipment_in_transit(world, lot):
     assert client(world).stock(lot.id, world.address("manufacturer")).available == 40
     assert client(world).product_stock(world.address("manufacturer"), GTIN) == (40, 0)
     (ev,) = events(client(world).contract, "ShipmentCancelled", receipt)
-    assert (ev["shipmentId"], ev["by"], ev["quantity"], ev["reason"]) == (ref.id, world.address("manufacturer"), 15, "truck never left")
+    assert (ev["shipmentId"], ev["by"], ev["quantity"], ev["reason"]) == (
+        ref.id,
+        world.address("manufacturer"),
+        15,
+        "truck never left",
+    )
     assert reverts("UnknownShipment", client(world, "distributor").receive, ref) == {"shipmentId": ref.id}
     reverts("UnknownShipment", client(world, "manufacturer").cancel, ref, "again").with_args(shipmentId=ref.id)
 
@@ -110,14 +115,18 @@ def test_a_cancelled_quarantined_shipment_returns_to_the_senders_quarantined_sto
 @pytest.mark.parametrize("who", ["distributor", "pharmacy", "regulator"])
 def test_only_the_sender_cancels(world, lot, who):
     ref = _ship(world, lot)
-    assert reverts("NotShipmentSender", client(world, who).cancel, ref, "mine") == {"shipmentId": ref.id, "account": world.address(who)}
+    assert reverts("NotShipmentSender", client(world, who).cancel, ref, "mine") == {
+        "shipmentId": ref.id,
+        "account": world.address(who),
+    }
 
 
 def test_a_suspended_sender_cannot_cancel(world, lot):
     ref = _ship(world, lot)
     _suspend(world, "manufacturer")
     reverts("ParticipantSuspended", client(world, "manufacturer").cancel, ref, "x").with_args(
-        account=world.address("manufacturer"))
+        account=world.address("manufacturer")
+    )
 
 
 def test_cancel_errors(world, lot):
@@ -144,8 +153,13 @@ def test_a_recalled_batchs_shipment_can_be_cancelled(world, lot):
 def test_a_qa_release_makes_the_units_sellable_for_their_holder(world, lot, held, who):
     receipt = client(world, who).release_quarantine(lot.id, held, REVIEW)
     (ev,) = events(client(world).contract, "QuarantineReleased", receipt)
-    assert (ev["shipmentId"], ev["holder"], ev["by"], ev["quantity"], ev["reviewReportHash"]) == \
-        (held.id, world.address("distributor"), world.address(who), 10, hashlib.sha256(REVIEW).digest())
+    assert (ev["shipmentId"], ev["holder"], ev["by"], ev["quantity"], ev["reviewReportHash"]) == (
+        held.id,
+        world.address("distributor"),
+        world.address(who),
+        10,
+        hashlib.sha256(REVIEW).digest(),
+    )
     s = client(world).stock(lot.id, world.address("distributor"))
     assert (s.available, s.quarantined) == (10, 0)
     assert client(world).product_stock(world.address("distributor"), GTIN) == (10, 0)
@@ -165,7 +179,8 @@ def test_only_the_maker_or_a_regulator_releases(world, lot, held, who):
 def test_a_suspended_maker_cannot_release(world, lot, held):
     _suspend(world, "manufacturer")
     reverts("NotDispositionAuthority", client(world, "manufacturer").release_quarantine, lot.id, held, REVIEW).with_args(
-        shipmentId=held.id, account=world.address("manufacturer"))
+        shipmentId=held.id, account=world.address("manufacturer")
+    )
 
 
 def test_release_errors(world, lot, held):
@@ -185,7 +200,8 @@ def test_a_quarantine_in_transit_cannot_be_decided_yet(world, lot):
     args = reverts("QuarantineNotDecidable", client(world, "regulator").release_quarantine, lot.id, ref, REVIEW)
     assert args == {"shipmentId": ref.id, "state": QuarantineState.OPEN, "holder": "0x" + "0" * 40}
     reverts("QuarantineNotDecidable", client(world, "regulator").destroy_quarantine, lot.id, ref, "x").with_args(
-        ref.id, QuarantineState.OPEN, "0x" + "0" * 40)
+        ref.id, QuarantineState.OPEN, "0x" + "0" * 40
+    )
 
 
 def test_a_quarantine_is_named_with_its_own_batch(world, lot, held):
@@ -193,13 +209,13 @@ def test_a_quarantine_is_named_with_its_own_batch(world, lot, held):
 
     other = Lot(world, "OTHER", ["X1", "X2"])
     reverts("UnknownQuarantine", client(world, "regulator").release_quarantine, other.id, held, REVIEW).with_args(
-        shipmentId=held.id)
+        shipmentId=held.id
+    )
 
 
 def test_a_recalled_batch_is_not_released(world, lot, held):
     client(world, "manufacturer").recall(lot.id, "potency")
-    reverts("RecalledBatch", client(world, "manufacturer").release_quarantine, lot.id, held, REVIEW).with_args(
-        batchId=lot.id)
+    reverts("RecalledBatch", client(world, "manufacturer").release_quarantine, lot.id, held, REVIEW).with_args(batchId=lot.id)
 
 
 # ------------------------------------------------------------------ destroy
@@ -209,8 +225,13 @@ def test_a_recalled_batch_is_not_released(world, lot, held):
 def test_destroyed_units_leave_the_stock_and_the_live_count(world, lot, held, who):
     receipt = client(world, who).destroy_quarantine(lot.id, held, "excursion above 8 C")
     (ev,) = events(client(world).contract, "QuarantineDestroyed", receipt)
-    assert (ev["shipmentId"], ev["holder"], ev["by"], ev["quantity"], ev["reason"]) == \
-        (held.id, world.address("distributor"), world.address(who), 10, "excursion above 8 C")
+    assert (ev["shipmentId"], ev["holder"], ev["by"], ev["quantity"], ev["reason"]) == (
+        held.id,
+        world.address("distributor"),
+        world.address(who),
+        10,
+        "excursion above 8 C",
+    )
     s = client(world).stock(lot.id, world.address("distributor"))
     assert (s.available, s.quarantined) == (0, 0)
     b = client(world).batch(lot.id)
@@ -245,7 +266,8 @@ def test_others_cannot_destroy(world, lot, held, who):
 def test_a_suspended_holder_cannot_destroy(world, lot, held):
     _suspend(world, "distributor")
     reverts("NotDispositionAuthority", client(world, "distributor").destroy_quarantine, lot.id, held, "x").with_args(
-        shipmentId=held.id, account=world.address("distributor"))
+        shipmentId=held.id, account=world.address("distributor")
+    )
 
 
 def test_destroy_errors(world, lot, held):
@@ -256,7 +278,8 @@ def test_destroy_errors(world, lot, held):
     args = reverts("QuarantineNotDecidable", client(world, "regulator").destroy_quarantine, lot.id, held, "again")
     assert args == {"shipmentId": held.id, "state": QuarantineState.DESTROYED, "holder": world.address("distributor")}
     reverts("QuarantineNotDecidable", client(world, "regulator").release_quarantine, lot.id, held, REVIEW).with_args(
-        held.id, QuarantineState.DESTROYED, world.address("distributor"))
+        held.id, QuarantineState.DESTROYED, world.address("distributor")
+    )
 
 
 def test_a_recalled_batchs_quarantined_units_can_be_destroyed(world, lot, held):
@@ -278,8 +301,11 @@ def test_recall_report_and_custody_path_follow_cancel_release_and_destroy(world,
     client(world, "hospital_a").destroy_quarantine(lot.id, other, "excursion")
     report = client(world).recall_report(lot.id)
     positions = {h: (p.available, p.quarantined, p.destroyed) for h, p in report.holders.items()}
-    assert positions == {world.address("manufacturer"): (26, 0, 0), world.address("distributor"): (10, 0, 0),
-                         world.address("hospital_a"): (0, 0, 4)}
+    assert positions == {
+        world.address("manufacturer"): (26, 0, 0),
+        world.address("distributor"): (10, 0, 0),
+        world.address("hospital_a"): (0, 0, 4),
+    }
     for holder, (available, quarantined, _) in positions.items():
         s = client(world).stock(lot.id, holder)
         assert (s.available, s.quarantined) == (available, quarantined)

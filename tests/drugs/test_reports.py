@@ -52,7 +52,10 @@ def test_epcis_export_of_a_full_trace_validates_against_the_official_schema(worl
     assert steps[0] == ("commissioning", "active") and steps[-1] == (None, "recalled")
     assert {"shipping", "receiving", "sensor_reporting", "holding", "inspecting", "dispensing"} <= {s for s, _ in steps}
     commission = events[0]
-    assert commission["ilmd"]["cbvmda:lotNumber"] == LOT and commission["ilmd"]["cbvmda:itemExpirationDate"] == lot.expiry.isoformat()
+    assert (
+        commission["ilmd"]["cbvmda:lotNumber"] == LOT
+        and commission["ilmd"]["cbvmda:itemExpirationDate"] == lot.expiry.isoformat()
+    )
     sensor = next(e for e in events if e.get("bizStep") == "sensor_reporting")
     assert [r["sensorReport"][0]["value"] for r in sensor["sensorElementList"]] == [5.0, 9.5, 6.0]
     assert sensor["sensorElementList"][1]["sensorReport"][0]["exception"] == "ALARM_CONDITION"
@@ -115,30 +118,72 @@ def test_a_drugs_session_on_the_command_line(capsys, tmp_path):
             setup(ScenarioContext(chain, load_suite(chain, directory=tmp_path), tmp_path, log=lambda _: None))
         maker = base + ["--account", f"dev:{CAST['manufacturer']}"]
         pharmacy = base + ["--account", f"dev:{CAST['pharmacy']}"]
-        assert run(capsys, *maker, "drugs", "register-product", GTIN, "--name", "Vaccine", "--min-temp", "2", "--max-temp", "8")[0] == 0
+        assert (
+            run(capsys, *maker, "drugs", "register-product", GTIN, "--name", "Vaccine", "--min-temp", "2", "--max-temp", "8")[0]
+            == 0
+        )
         import datetime as dt
 
         today = dt.date.today()
         report = tmp_path / "qc.pdf"
         report.write_bytes(b"%PDF QC certificate L1: pass")
         qc = ["--store", f"embedded:{tmp_path / 'ipfs'}", "--vault", str(tmp_path / "vault")]
-        code, out, err = run(capsys, *maker, "drugs", *qc, "commission", GTIN, "L1", "--expiry", str(today + dt.timedelta(days=300)),
-                             "--production", str(today - dt.timedelta(days=1)), "--serials", str(serials), "--qc-report", str(report))
+        code, out, err = run(
+            capsys,
+            *maker,
+            "drugs",
+            *qc,
+            "commission",
+            GTIN,
+            "L1",
+            "--expiry",
+            str(today + dt.timedelta(days=300)),
+            "--production",
+            str(today - dt.timedelta(days=1)),
+            "--serials",
+            str(serials),
+            "--qc-report",
+            str(report),
+        )
         assert code == 0, err
-        code, out, _ = run(capsys, *maker, "drugs", *qc, "ship", GTIN, "L1", "--to", dev_account(CAST["pharmacy"]).address, "--quantity", "10", "--first-unit", "0")
+        code, out, _ = run(
+            capsys,
+            *maker,
+            "drugs",
+            *qc,
+            "ship",
+            GTIN,
+            "L1",
+            "--to",
+            dev_account(CAST["pharmacy"]).address,
+            "--quantity",
+            "10",
+            "--first-unit",
+            "0",
+        )
         shipment = out.split()[1]
         code, out, err = run(capsys, *pharmacy, "drugs", *qc, "qc-report", GTIN, "L1", "--out", str(tmp_path / "read.pdf"))
         assert code == 0, err
         assert (tmp_path / "read.pdf").read_bytes() == report.read_bytes()
         code, _, err = run(capsys, *base, "--account", f"dev:{CAST['insurer']}", "drugs", *qc, "qc-report", GTIN, "L1")
         assert code == 1 and "holds no wrapped key" in err
-        code, out, _ = run(capsys, *maker, "drugs", "ship", GTIN, "L1", "--to", dev_account(CAST["distributor"]).address, "--quantity", "5")
+        code, out, _ = run(
+            capsys, *maker, "drugs", "ship", GTIN, "L1", "--to", dev_account(CAST["distributor"]).address, "--quantity", "5"
+        )
         assert run(capsys, *maker, "drugs", "cancel", out.split()[1], "--reason", "order withdrawn")[0] == 0
         assert run(capsys, *maker, "drugs", "post-readings", shipment, str(readings))[0] == 0
         assert run(capsys, *base, "drugs", "chart", shipment, "--out", str(tmp_path / "c.png"))[0] == 0
         assert run(capsys, *pharmacy, "drugs", "receive", shipment)[0] == 0
-        code, out, _ = run(capsys, *base, "drugs", "verify", f"(01){GTIN}(17){today + dt.timedelta(days=300):%y%m%d}(10)L1(21)S003",
-                           "--serials", str(serials), "--json")
+        code, out, _ = run(
+            capsys,
+            *base,
+            "drugs",
+            "verify",
+            f"(01){GTIN}(17){today + dt.timedelta(days=300):%y%m%d}(10)L1(21)S003",
+            "--serials",
+            str(serials),
+            "--json",
+        )
         assert json.loads(out)["status"] == "quarantined"
         code, _, err = run(capsys, *pharmacy, "drugs", "dispense", GTIN, "L1", "S003", "--serials", str(serials))
         assert code == 1 and err.startswith("error: UnitQuarantined(") and len(err.strip().splitlines()) == 1
@@ -151,7 +196,9 @@ def test_a_drugs_session_on_the_command_line(capsys, tmp_path):
         assert code == 1 and err.startswith("error: QuarantineNotDecidable(")
         code, out, _ = run(capsys, *base, "drugs", "export-epcis", GTIN, "L1")
         assert json.loads(out)["type"] == "EPCISDocument"
-        code, _, err = run(capsys, *maker, "drugs", "register-product", "09506000134353", "--name", "X", "--min-temp", "2", "--max-temp", "8")
+        code, _, err = run(
+            capsys, *maker, "drugs", "register-product", "09506000134353", "--name", "X", "--min-temp", "2", "--max-temp", "8"
+        )
         assert code == 1 and "error: gtin: check digit" in err
 
 

@@ -8,7 +8,7 @@ from web3 import Web3
 from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
 from medchain.core.errors import InvalidInputError, InvalidKeyError
-from medchain.core.tx import events
+from medchain.core.tx import call, events
 from medchain.participants import Kind, ParticipantsClient, Role, encryption_key_of
 from tests.helpers import reverts
 
@@ -30,21 +30,34 @@ def test_governance_registers_an_organisation(world):
     new = dev_account(NEW).address
     receipt = client(world).register_organization(new, "New Clinic", "hospital,pharmacy", KEY)
     p = client(world).get(new)
-    assert (p.kind, p.roles, p.name, p.encryption_key, p.suspended) == (Kind.ORGANIZATION, Role.HOSPITAL | Role.PHARMACY, "New Clinic", KEY, False)
+    assert (p.kind, p.roles, p.name, p.encryption_key, p.suspended) == (
+        Kind.ORGANIZATION,
+        Role.HOSPITAL | Role.PHARMACY,
+        "New Clinic",
+        KEY,
+        False,
+    )
     assert p.registered_at == world.chain.w3.eth.get_block(receipt.block_number)["timestamp"]
     (ev,) = events(client(world).contract, "OrganizationRegistered", receipt)
     assert (ev["account"], ev["roles"], ev["name"], ev["encryptionKey"]) == (new, 9, "New Clinic", KEY)
 
 
 def test_only_governance_registers(world):
-    args = reverts("OwnableUnauthorizedAccount", client(world, "hospital_a").register_organization,
-                   dev_account(NEW).address, "X", "hospital", KEY)
+    args = reverts(
+        "OwnableUnauthorizedAccount",
+        client(world, "hospital_a").register_organization,
+        dev_account(NEW).address,
+        "X",
+        "hospital",
+        KEY,
+    )
     assert args["account"] == world.address("hospital_a")
 
 
 def test_registering_twice_is_refused(world):
-    args = reverts("ParticipantAlreadyRegistered", client(world).register_organization,
-                   world.address("hospital_a"), "Again", "hospital", KEY)
+    args = reverts(
+        "ParticipantAlreadyRegistered", client(world).register_organization, world.address("hospital_a"), "Again", "hospital", KEY
+    )
     assert args == {"account": world.address("hospital_a")}
 
 
@@ -58,12 +71,16 @@ def test_zero_address_is_refused(world):
 
 @pytest.mark.parametrize("roles", [0, 1 << 8, 0xFFFF])
 def test_invalid_role_bitmaps_are_refused(world, roles):
-    assert reverts("InvalidRoles", raw, world, "governance", "registerOrganization", dev_account(NEW).address, "X", roles, KEY) == {"roles": roles}
+    assert reverts(
+        "InvalidRoles", raw, world, "governance", "registerOrganization", dev_account(NEW).address, "X", roles, KEY
+    ) == {"roles": roles}
 
 
 @pytest.mark.parametrize("name", ["", "x" * 129])
 def test_invalid_names_are_refused_on_chain_and_in_python(world, name):
-    assert reverts("InvalidName", raw, world, "governance", "registerOrganization", dev_account(NEW).address, name, 1, KEY) == {"length": len(name)}
+    assert reverts("InvalidName", raw, world, "governance", "registerOrganization", dev_account(NEW).address, name, 1, KEY) == {
+        "length": len(name)
+    }
     with pytest.raises(InvalidInputError):
         client(world).register_organization(dev_account(NEW).address, name, "hospital", KEY)
 
@@ -75,8 +92,9 @@ def test_a_128_byte_name_is_the_longest_allowed(world):
 
 @pytest.mark.parametrize("key", [b"\x02" + b"\x11" * 31, b"\x04" + b"\x11" * 32, b"\x02" + b"\x11" * 33])
 def test_malformed_keys_are_refused_on_chain(world, key):
-    assert reverts("InvalidEncryptionKey", raw, world, "governance", "registerOrganization",
-                   dev_account(NEW).address, "X", 1, key) == {"key": key}
+    assert reverts(
+        "InvalidEncryptionKey", raw, world, "governance", "registerOrganization", dev_account(NEW).address, "X", 1, key
+    ) == {"key": key}
 
 
 def test_keys_off_the_curve_are_refused_in_python(world):
@@ -108,7 +126,9 @@ def test_governance_and_regulators_suspend(world):
 
 
 def test_other_roles_cannot_suspend(world):
-    assert reverts("NotGovernanceOrRegulator", client(world, "hospital_a").suspend, world.address("pharmacy"), "x") == {"account": world.address("hospital_a")}
+    assert reverts("NotGovernanceOrRegulator", client(world, "hospital_a").suspend, world.address("pharmacy"), "x") == {
+        "account": world.address("hospital_a")
+    }
 
 
 def test_a_suspended_regulator_cannot_suspend(world):
@@ -126,8 +146,13 @@ def test_suspension_state_errors(world):
 
 def test_role_checks_say_why(world):
     c = client(world).contract
-    check = lambda who, role: world.sender("governance").chain and __import__("medchain.core.tx", fromlist=["call"]).call(c.functions.requireRole(who, role))
-    assert reverts("MissingRole", check, world.address("hospital_a"), int(Role.PHARMACY)) == {"account": world.address("hospital_a"), "role": int(Role.PHARMACY)}
+    def check(who, role):
+        return call(c.functions.requireRole(who, role))
+
+    assert reverts("MissingRole", check, world.address("hospital_a"), int(Role.PHARMACY)) == {
+        "account": world.address("hospital_a"),
+        "role": int(Role.PHARMACY),
+    }
     reverts("ParticipantNotRegistered", check, dev_account(NEW).address, 1)
     reverts("NotAnOrganization", check, world.address("patient_1"), 1)
     reverts("MissingRole", check, world.address("hospital_a"), 0)

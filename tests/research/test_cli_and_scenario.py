@@ -54,7 +54,8 @@ def test_a_research_session_from_the_command_line(capsys, tmp_path):
                                        for i, p in enumerate(("patient_1", "patient_2", "patient_4"))]))
         base = ["--chain", node.url, "--deployments", str(tmp_path)]
         r = base + ["research", "--store", f"embedded:{tmp_path / 'ipfs'}"]
-        as_ = lambda who: ["--account", f"dev:{CAST[who]}"]
+        def as_(who):
+            return ["--account", f"dev:{CAST[who]}"]
 
         code, out, err = cli(capsys, *base, *as_("hospital_a"), "research", "--store", f"embedded:{tmp_path / 'ipfs'}",
                              "register-dataset", str(records), "--fields", "resource_type,code,value",

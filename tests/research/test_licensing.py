@@ -237,11 +237,20 @@ def test_a_signature_by_someone_else_or_replayed_is_refused(world, draft):
     forged = draft.steward.sign_contribution(world.account("patient_3"), draft.version, 1, deadline)
     args = reverts("WrongSigner", draft.steward.contribute_by_sig, draft.version, world.address("patient_4"), 1, deadline, forged)
     assert args["patient"] == world.address("patient_4")
-    reverts("InvalidSignature", draft.steward.contribute_by_sig, draft.version, world.address("patient_4"), 1, deadline, b"\x01" * 65)
+    patient = world.address("patient_4")
+    reverts("InvalidSignature", draft.steward.contribute_by_sig, draft.version, patient, 1, deadline, b"\x01" * 65)
     sig = draft.steward.sign_contribution(world.account("patient_4"), draft.version, 1, deadline)
     draft.steward.contribute_by_sig(draft.version, world.address("patient_4"), 1, deadline, sig)
     sig_other_weight = draft.steward.sign_contribution(world.account("patient_4"), draft.version, 1, deadline)
-    reverts("AlreadyContributed", draft.steward.contribute_by_sig, draft.version, world.address("patient_4"), 1, deadline, sig_other_weight)
+    reverts(
+        "AlreadyContributed",
+        draft.steward.contribute_by_sig,
+        draft.version,
+        world.address("patient_4"),
+        1,
+        deadline,
+        sig_other_weight,
+    )
 
 
 @pytest.mark.both_backends
@@ -289,7 +298,11 @@ def test_a_researcher_buys_a_time_bounded_field_licence(world, published):
     lic = published.university.licence(licence_id)
     now = world.chain.w3.eth.get_block(receipt.block_number)["timestamp"]
     assert (lic.licensee, lic.fields, lic.version, lic.expires_at) == (
-        world.address("university"), Field.CODE | Field.VALUE, published.version, now + YEAR)
+        world.address("university"),
+        Field.CODE | Field.VALUE,
+        published.version,
+        now + YEAR,
+    )
     (ev,) = events(published.university.contract, "LicenceIssued", receipt)
     assert (ev["price"], ev["stewardCut"], ev["perWeight"]) == (PRICE, *split(PRICE, SHARE, 4))
     assert client(world, None).is_licensed(licence_id, world.address("university"), "code")
@@ -307,9 +320,12 @@ def test_only_researchers_buy_licences(world, published, who):
 
 def test_identity_fields_can_never_be_licensed(world, published):
     fields = int(Field.SUBJECT_REFERENCE | Field.CODE)
-    world.sender("university").transact(world.suite.contract("SettlementToken").functions.approve(
-        world.suite.address("ResearchDataLicensing"), PRICE))
-    assert reverts("IdentityFieldsNotLicensable", raw, world, "university", "buyLicence", published.version, fields) == {"fields": fields}
+    world.sender("university").transact(
+        world.suite.contract("SettlementToken").functions.approve(world.suite.address("ResearchDataLicensing"), PRICE)
+    )
+    assert reverts("IdentityFieldsNotLicensable", raw, world, "university", "buyLicence", published.version, fields) == {
+        "fields": fields
+    }
     with pytest.raises(InvalidInputError, match="subject_reference"):
         published.university.buy_licence(published.version, "subject_reference,code")
 
@@ -361,8 +377,12 @@ def test_revenue_is_split_to_the_last_unit(world, published):
         published.university.buy_licence(published.version, "code")
     steward_cut, per_weight = split(PRICE, SHARE, 4)
     assert (steward_cut, per_weight) == (250_003, 187_500)  # 250000 share + 3 units of remainder
-    expected = {"hospital_a": 2 * steward_cut, "patient_1": 2 * 2 * per_weight, "patient_2": 2 * per_weight,
-                "patient_3": 2 * per_weight}
+    expected = {
+        "hospital_a": 2 * steward_cut,
+        "patient_1": 2 * 2 * per_weight,
+        "patient_2": 2 * per_weight,
+        "patient_3": 2 * per_weight,
+    }
     assert sum(expected.values()) == 2 * PRICE == balance(world, "contract")
     for who, amount in expected.items():
         assert published.university.pending_revenue(world.address(who), published.version) == amount
@@ -384,7 +404,8 @@ def test_revenue_accrues_across_sales_and_withdrawals(world, published):
 def test_nothing_to_withdraw_for_strangers_or_unknown_versions(world, published):
     published.university.buy_licence(published.version, "code")
     assert reverts("NothingToWithdraw", client(world, "patient_4").withdraw, [published.version]) == {
-        "account": world.address("patient_4")}
+        "account": world.address("patient_4")
+    }
     reverts("UnknownVersion", client(world, "patient_1").withdraw, [published.version, 42])
 
 
@@ -398,8 +419,9 @@ def test_one_withdrawal_pays_several_versions(world, store):
     assert len(events(a.steward.contract, "RevenueWithdrawn", receipt)) == 2
 
 
-@pytest.mark.parametrize("price,share,weights", [(1, 0, [1]), (10**6 + 7, 0, [3, 4]), (999_999_999, 9999, [1]),
-                                                  (123_456_789, 1234, [5, 7, 11, 13])])
+@pytest.mark.parametrize(
+    "price,share,weights", [(1, 0, [1]), (10**6 + 7, 0, [3, 4]), (999_999_999, 9999, [1]), (123_456_789, 1234, [5, 7, 11, 13])]
+)
 def test_split_never_loses_or_creates_units(price, share, weights):
     steward, per_weight = split(price, share, sum(weights))
     assert steward + per_weight * sum(weights) == price and 0 <= steward - price * share // 10_000 < sum(weights)
@@ -433,8 +455,9 @@ def test_the_next_version_leaves_the_patient_out(world, published):
     revoke(world, "patient_2")
     published.university.flag_withdrawn(published.version, world.address("patient_2"))
     nxt = published.build.without([world.address("patient_2")])
-    version, _ = published.steward.register_dataset(nxt, categories=LAB, price=PRICE, steward_share_bps=SHARE,
-                                                    licence_duration=YEAR, previous_version=published.version)
+    version, _ = published.steward.register_dataset(
+        nxt, categories=LAB, price=PRICE, steward_share_bps=SHARE, licence_duration=YEAR, previous_version=published.version
+    )
     reverts("ResearchConsentMissing", published.steward.contribute, version, world.address("patient_2"), 1)
     published.steward.contribute_all(version, nxt)
     published.steward.publish(version)
@@ -509,8 +532,9 @@ def test_a_licensee_proves_a_row_without_the_others(world, published):
 def test_merkle_proofs_match_openzeppelin(world, store, n):
     grant(world, "patient_1")
     build = DatasetBuild.from_records([(world.address("patient_1"), observation(i)) for i in range(n)], FIELDS)
-    version, _ = client(world, "hospital_a", store).register_dataset(build, categories=LAB, price=PRICE,
-                                                                     steward_share_bps=SHARE, licence_duration=YEAR)
+    version, _ = client(world, "hospital_a", store).register_dataset(
+        build, categories=LAB, price=PRICE, steward_share_bps=SHARE, licence_duration=YEAR
+    )
     c = world.suite.contract("ResearchDataLicensing")
     for leaf in build.leaves:
         proof = merkle_proof(build.leaves, leaf)
@@ -560,9 +584,13 @@ def test_nothing_is_anchored_when_storage_fails(world, published):
 
 def test_client_side_validation(world, published):
     with pytest.raises(InvalidInputError):
-        published.steward.register_dataset(published.build, categories=LAB, price=0, steward_share_bps=SHARE, licence_duration=YEAR)
+        published.steward.register_dataset(
+            published.build, categories=LAB, price=0, steward_share_bps=SHARE, licence_duration=YEAR
+        )
     with pytest.raises(InvalidInputError):
-        published.steward.register_dataset(published.build, categories=LAB, price=1, steward_share_bps=10_000, licence_duration=YEAR)
+        published.steward.register_dataset(
+            published.build, categories=LAB, price=1, steward_share_bps=10_000, licence_duration=YEAR
+        )
     with pytest.raises(InvalidInputError, match="unknown field"):
         published.university.buy_licence(published.version, "blood_type")
     with pytest.raises(InvalidInputError):
@@ -571,14 +599,29 @@ def test_client_side_validation(world, published):
 
 def test_the_constructor_refuses_zero_addresses(world):
     art = load_artifact("ResearchDataLicensing")
-    reverts("ZeroAddress", world.sender("governance").deploy, art["bytecode"], art["abi"],
-            world.suite.address("ParticipantRegistry"), "0x" + "00" * 20, world.suite.address("SettlementToken"))
+    reverts(
+        "ZeroAddress",
+        world.sender("governance").deploy,
+        art["bytecode"],
+        art["abi"],
+        world.suite.address("ParticipantRegistry"),
+        "0x" + "00" * 20,
+        world.suite.address("SettlementToken"),
+    )
 
 
 def test_every_custom_error_is_reached_by_a_test():
     source = open(__file__).read()
     errors = {i["name"] for i in load_artifact("ResearchDataLicensing")["abi"] if i["type"] == "error"}
-    ours = errors - {"ReentrancyGuardReentrantCall", "SafeERC20FailedOperation", "ECDSAInvalidSignature",
-                     "ECDSAInvalidSignatureLength", "ECDSAInvalidSignatureS", "InvalidAccountNonce",
-                     "InvalidShortString", "StringTooLong", "SafeCastOverflowedUintDowncast"}
+    ours = errors - {
+        "ReentrancyGuardReentrantCall",
+        "SafeERC20FailedOperation",
+        "ECDSAInvalidSignature",
+        "ECDSAInvalidSignatureLength",
+        "ECDSAInvalidSignatureS",
+        "InvalidAccountNonce",
+        "InvalidShortString",
+        "StringTooLong",
+        "SafeCastOverflowedUintDowncast",
+    }
     assert {e for e in ours if f'"{e}"' not in source} == set()

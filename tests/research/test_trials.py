@@ -62,7 +62,9 @@ def test_other_roles_cannot_sponsor(world, who):
 def test_registration_needs_hashes_and_a_title(world):
     assert reverts("InvalidHash", raw, world, "manufacturer", "registerTrial", b"\x00" * 32, b"\x01" * 32, "T") == {}
     assert reverts("InvalidTitle", raw, world, "manufacturer", "registerTrial", b"\x01" * 32, b"\x01" * 32, "") == {"length": 0}
-    reverts("InvalidTitle", raw, world, "manufacturer", "registerTrial", b"\x01" * 32, b"\x01" * 32, "t" * 257).with_args(length=257)
+    reverts("InvalidTitle", raw, world, "manufacturer", "registerTrial", b"\x01" * 32, b"\x01" * 32, "t" * 257).with_args(
+        length=257
+    )
     raw(world, "manufacturer", "registerTrial", b"\x01" * 32, b"\x01" * 32, "t" * 256)
     with pytest.raises(InvalidInputError):
         tc(world, "manufacturer").register_trial(PROTOCOL, ENDPOINTS, "")
@@ -70,9 +72,13 @@ def test_registration_needs_hashes_and_a_title(world):
 
 def test_sites_are_hospitals_added_by_the_sponsor(world, trial):
     assert tc(world, "manufacturer").is_site(trial, world.address("hospital_a"))
-    reverts("NotSponsor", tc(world, "hospital_b").add_site, trial, world.address("hospital_b")).with_args(caller=world.address("hospital_b"), trialId=trial)
+    reverts("NotSponsor", tc(world, "hospital_b").add_site, trial, world.address("hospital_b")).with_args(
+        caller=world.address("hospital_b"), trialId=trial
+    )
     reverts("MissingRole", tc(world, "manufacturer").add_site, trial, world.address("pharmacy"))
-    reverts("SiteAlreadyAdded", tc(world, "manufacturer").add_site, trial, world.address("hospital_a")).with_args(trialId=trial, site=world.address("hospital_a"))
+    reverts("SiteAlreadyAdded", tc(world, "manufacturer").add_site, trial, world.address("hospital_a")).with_args(
+        trialId=trial, site=world.address("hospital_a")
+    )
     reverts("UnknownTrial", tc(world, "manufacturer").add_site, 9, world.address("hospital_b")).with_args(trialId=9)
 
 
@@ -83,7 +89,13 @@ def test_a_site_enrols_a_subject_with_signed_consent(world, trial):
     t = tc(world, "hospital_a").trial(trial)
     now = world.chain.w3.eth.get_block(receipt.block_number)["timestamp"]
     assert (s.site, s.enrolled_at, s.visits, t.status, t.enrolled, t.first_enrolment_at) == (
-        world.address("hospital_a"), now, 0, TrialStatus.ENROLLING, 1, now)
+        world.address("hospital_a"),
+        now,
+        0,
+        TrialStatus.ENROLLING,
+        1,
+        now,
+    )
     reverts("AlreadyEnrolled", enrol, world, trial).with_args(trialId=trial, subject=dev_account(SUBJECT).address)
 
 
@@ -98,7 +110,10 @@ def test_a_consent_signed_by_someone_else_is_refused(world, trial):
     args = reverts("WrongSigner", tc(world, "hospital_a").enrol, trial, dev_account(SUBJECT).address, deadline, forged)
     subject, signer = args.values()  # (the selector is shared with other contracts' WrongSigner)
     assert subject == dev_account(SUBJECT).address and signer != subject  # signed over another subject's consent
-    assert reverts("InvalidSignature", tc(world, "hospital_a").enrol, trial, dev_account(SUBJECT).address, deadline, b"\x00" * 65) == {}
+    assert (
+        reverts("InvalidSignature", tc(world, "hospital_a").enrol, trial, dev_account(SUBJECT).address, deadline, b"\x00" * 65)
+        == {}
+    )
 
 
 @pytest.mark.both_backends
@@ -121,8 +136,18 @@ def test_the_consent_deadline_is_inclusive(world, trial, delta, ok):
         at(world, deadline + delta, "hospital_a", "enrol", *args, contract="ClinicalTrialRegistry")
     else:
         fails_at(world, deadline + delta, "SignatureExpired", "hospital_a", "enrol", *args, contract="ClinicalTrialRegistry")
-        reverts("SignatureExpired", raw, world, "hospital_a", "enrol", trial, dev_account(SUBJECT).address,
-                document_hash(PROTOCOL), world.chain.now() - 1, sig)
+        reverts(
+            "SignatureExpired",
+            raw,
+            world,
+            "hospital_a",
+            "enrol",
+            trial,
+            dev_account(SUBJECT).address,
+            document_hash(PROTOCOL),
+            world.chain.now() - 1,
+            sig,
+        )
 
 
 def test_the_site_records_visits(world, trial):
@@ -134,16 +159,23 @@ def test_the_site_records_visits(world, trial):
     tc(world, "hospital_a").record_visit(trial, subject, "week 8")
     assert tc(world, "hospital_a").subject(trial, subject).visits == 2
     tc(world, "manufacturer").add_site(trial, world.address("hospital_b"))
-    reverts("NotSite", tc(world, "hospital_b").record_visit, trial, subject, "x").with_args(caller=world.address("hospital_b"), trialId=trial)
+    reverts("NotSite", tc(world, "hospital_b").record_visit, trial, subject, "x").with_args(
+        caller=world.address("hospital_b"), trialId=trial
+    )
     assert reverts("InvalidHash", raw, world, "hospital_a", "recordVisit", trial, subject, b"\x00" * 32) == {}
-    reverts("NotEnrolled", tc(world, "hospital_a").record_visit, trial, dev_account(OTHER).address, "x").with_args(trialId=trial, subject=dev_account(OTHER).address)
+    reverts("NotEnrolled", tc(world, "hospital_a").record_visit, trial, dev_account(OTHER).address, "x").with_args(
+        trialId=trial, subject=dev_account(OTHER).address
+    )
 
 
 def test_a_suspended_site_cannot_record(world, trial):
     enrol(world, trial)
-    world.sender("regulator").transact(world.suite.contract("ParticipantRegistry").functions.suspend(
-        world.address("hospital_a"), b"\x01" * 32))
-    reverts("ParticipantSuspended", tc(world, "hospital_a").record_visit, trial, dev_account(SUBJECT).address, "x").with_args(account=world.address("hospital_a"))
+    world.sender("regulator").transact(
+        world.suite.contract("ParticipantRegistry").functions.suspend(world.address("hospital_a"), b"\x01" * 32)
+    )
+    reverts("ParticipantSuspended", tc(world, "hospital_a").record_visit, trial, dev_account(SUBJECT).address, "x").with_args(
+        account=world.address("hospital_a")
+    )
 
 
 @pytest.mark.parametrize("who", ["subject", "hospital_a"])
@@ -157,20 +189,28 @@ def test_the_subject_or_its_site_records_a_withdrawal(world, trial, who):
     assert ev["reasonHash"] == document_hash("moved abroad")
     assert tc(world, "hospital_a").subject(trial, subject).withdrawn_at > 0
     assert tc(world, "hospital_a").trial(trial).withdrawn == 1
-    reverts("SubjectWithdrawn", tc(world, "hospital_a").record_visit, trial, subject, "x").with_args(trialId=trial, subject=subject)
+    reverts("SubjectWithdrawn", tc(world, "hospital_a").record_visit, trial, subject, "x").with_args(
+        trialId=trial, subject=subject
+    )
 
 
 def test_nobody_else_records_a_withdrawal(world, trial):
     enrol(world, trial)
-    reverts("NotSubjectOrSite", tc(world, "manufacturer").withdraw_subject, trial, dev_account(SUBJECT).address).with_args(caller=world.address("manufacturer"), subject=dev_account(SUBJECT).address)
+    reverts("NotSubjectOrSite", tc(world, "manufacturer").withdraw_subject, trial, dev_account(SUBJECT).address).with_args(
+        caller=world.address("manufacturer"), subject=dev_account(SUBJECT).address
+    )
 
 
 def test_milestones_come_from_the_sponsor_or_a_site(world, trial):
     receipt = tc(world, "manufacturer").record_milestone(trial, "first-subject-in")
-    assert events(tc(world, "hospital_a").contract, "MilestoneRecorded", receipt)[0]["milestone"] == Web3.keccak(text="first-subject-in")
+    assert events(tc(world, "hospital_a").contract, "MilestoneRecorded", receipt)[0]["milestone"] == Web3.keccak(
+        text="first-subject-in"
+    )
     tc(world, "hospital_a").record_milestone(trial, "site-initiated", {"visit": "SIV"})
     assert tc(world, "hospital_a").trial(trial).milestones == 2
-    reverts("NotSponsorOrSite", tc(world, "hospital_b").record_milestone, trial, "x").with_args(caller=world.address("hospital_b"), trialId=trial)
+    reverts("NotSponsorOrSite", tc(world, "hospital_b").record_milestone, trial, "x").with_args(
+        caller=world.address("hospital_b"), trialId=trial
+    )
     assert reverts("InvalidHash", raw, world, "manufacturer", "recordMilestone", trial, b"\x00" * 32, b"\x00" * 32) == {}
 
 
@@ -180,16 +220,28 @@ def test_amendments_keep_the_original_and_flag_outcome_switching(world, trial):
     receipt = tc(world, "manufacturer").amend(trial, "endpoints", {"primary": ["fasting glucose"]}, "recruitment slow")
     first, second = tc(world, "manufacturer").amendments(trial)
     assert (first.kind, first.after_enrolment, first.previous_hash, first.new_hash) == (
-        AmendmentKind.PROTOCOL, False, document_hash(PROTOCOL), document_hash("Protocol v2"))
+        AmendmentKind.PROTOCOL,
+        False,
+        document_hash(PROTOCOL),
+        document_hash("Protocol v2"),
+    )
     assert (second.kind, second.after_enrolment, second.previous_hash, second.reason_hash) == (
-        AmendmentKind.ENDPOINTS, True, document_hash(ENDPOINTS), document_hash("recruitment slow"))
+        AmendmentKind.ENDPOINTS,
+        True,
+        document_hash(ENDPOINTS),
+        document_hash("recruitment slow"),
+    )
     assert events(tc(world, "manufacturer").contract, "Amended", receipt)[0]["afterEnrolment"] is True
     assert tc(world, "manufacturer").trial(trial).endpoints_hash == document_hash({"primary": ["fasting glucose"]})
 
 
 def test_amendment_rules(world, trial):
-    reverts("NotSponsor", tc(world, "hospital_a").amend, trial, "protocol", "v2", "why").with_args(caller=world.address("hospital_a"), trialId=trial)
-    reverts("NothingAmended", tc(world, "manufacturer").amend, trial, "protocol", PROTOCOL, "same").with_args(hash=document_hash(PROTOCOL))
+    reverts("NotSponsor", tc(world, "hospital_a").amend, trial, "protocol", "v2", "why").with_args(
+        caller=world.address("hospital_a"), trialId=trial
+    )
+    reverts("NothingAmended", tc(world, "manufacturer").amend, trial, "protocol", PROTOCOL, "same").with_args(
+        hash=document_hash(PROTOCOL)
+    )
     assert reverts("InvalidHash", raw, world, "manufacturer", "amend", trial, 0, b"\x01" * 32, b"\x00" * 32) == {}
     reverts("TrialNotLocked", tc(world, "manufacturer").amend, trial, "results", "r2", "why").with_args(trialId=trial)
     with pytest.raises(InvalidInputError):
@@ -199,44 +251,66 @@ def test_amendment_rules(world, trial):
 def test_locked_results_change_only_by_amendment(world, trial):
     enrol(world, trial)
     receipt = tc(world, "manufacturer").lock_results(trial, {"hba1c_delta": -0.9})
-    assert events(tc(world, "manufacturer").contract, "ResultsLocked", receipt)[0]["resultsHash"] == document_hash({"hba1c_delta": -0.9})
+    assert events(tc(world, "manufacturer").contract, "ResultsLocked", receipt)[0]["resultsHash"] == document_hash(
+        {"hba1c_delta": -0.9}
+    )
     t = tc(world, "manufacturer").trial(trial)
     assert (t.status, t.results_hash) == (TrialStatus.LOCKED, document_hash({"hba1c_delta": -0.9}))
     reverts("TrialLocked", tc(world, "manufacturer").lock_results, trial, "other").with_args(trialId=trial)
     reverts("TrialLocked", tc(world, "manufacturer").amend, trial, "protocol", "v9", "late").with_args(trialId=trial)
-    reverts("TrialLocked", tc(world, "hospital_a").record_visit, trial, dev_account(SUBJECT).address, "x").with_args(trialId=trial)
+    reverts("TrialLocked", tc(world, "hospital_a").record_visit, trial, dev_account(SUBJECT).address, "x").with_args(
+        trialId=trial
+    )
     reverts("TrialLocked", enrol, world, trial, OTHER).with_args(trialId=trial)
     reverts("TrialLocked", tc(world, "manufacturer").add_site, trial, world.address("hospital_b")).with_args(trialId=trial)
     tc(world, "manufacturer").amend(trial, "results", {"hba1c_delta": -0.8}, "data-entry error at site 1")
     (a,) = tc(world, "manufacturer").amendments(trial)
-    assert (a.kind, a.previous_hash, a.new_hash) == (AmendmentKind.RESULTS, document_hash({"hba1c_delta": -0.9}),
-                                                    document_hash({"hba1c_delta": -0.8}))
+    assert (a.kind, a.previous_hash, a.new_hash) == (
+        AmendmentKind.RESULTS,
+        document_hash({"hba1c_delta": -0.9}),
+        document_hash({"hba1c_delta": -0.8}),
+    )
 
 
 def test_only_the_sponsor_locks(world, trial):
-    reverts("NotSponsor", tc(world, "hospital_a").lock_results, trial, "r").with_args(caller=world.address("hospital_a"), trialId=trial)
+    reverts("NotSponsor", tc(world, "hospital_a").lock_results, trial, "r").with_args(
+        caller=world.address("hospital_a"), trialId=trial
+    )
     assert reverts("InvalidHash", raw, world, "manufacturer", "lockResults", trial, b"\x00" * 32) == {}
 
 
 def test_every_custom_error_is_reached_by_a_test():
     source = open(__file__).read()
     errors = {i["name"] for i in load_artifact("ClinicalTrialRegistry")["abi"] if i["type"] == "error"}
-    ours = errors - {"ECDSAInvalidSignature", "ECDSAInvalidSignatureLength", "ECDSAInvalidSignatureS",
-                     "InvalidAccountNonce", "InvalidShortString", "StringTooLong"}
+    ours = errors - {
+        "ECDSAInvalidSignature",
+        "ECDSAInvalidSignatureLength",
+        "ECDSAInvalidSignatureS",
+        "InvalidAccountNonce",
+        "InvalidShortString",
+        "StringTooLong",
+    }
     assert {e for e in ours if f'"{e}"' not in source} == set()
 
 
 def suspend(world, who):
-    world.sender("regulator").transact(world.suite.contract("ParticipantRegistry").functions.suspend(
-        world.address(who), b"\x01" * 32))
+    world.sender("regulator").transact(
+        world.suite.contract("ParticipantRegistry").functions.suspend(world.address(who), b"\x01" * 32)
+    )
 
 
 def test_a_suspended_sponsor_cannot_change_its_trial(world, trial):
     suspend(world, "manufacturer")
     sponsor = tc(world, "manufacturer")
-    reverts("ParticipantSuspended", sponsor.add_site, trial, world.address("hospital_b")).with_args(account=world.address("manufacturer"))
-    reverts("ParticipantSuspended", sponsor.amend, trial, AmendmentKind.PROTOCOL, "Protocol v2", "dose change").with_args(account=world.address("manufacturer"))
-    reverts("ParticipantSuspended", sponsor.record_milestone, trial, "first-subject-in", "x").with_args(account=world.address("manufacturer"))
+    reverts("ParticipantSuspended", sponsor.add_site, trial, world.address("hospital_b")).with_args(
+        account=world.address("manufacturer")
+    )
+    reverts("ParticipantSuspended", sponsor.amend, trial, AmendmentKind.PROTOCOL, "Protocol v2", "dose change").with_args(
+        account=world.address("manufacturer")
+    )
+    reverts("ParticipantSuspended", sponsor.record_milestone, trial, "first-subject-in", "x").with_args(
+        account=world.address("manufacturer")
+    )
 
 
 def test_a_suspended_sponsor_still_discloses_its_results(world, trial):

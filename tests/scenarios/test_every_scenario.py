@@ -88,7 +88,9 @@ def test_the_scenario_runs_end_to_end(fresh, name, tmp_path):
     # before sending, at estimation)
     receipts = [fresh.w3.eth.get_transaction_receipt(h) for n in range(start + 1, fresh.w3.eth.block_number + 1)
                 for h in fresh.w3.eth.get_block(n)["transactions"]]
-    assert receipts and all(r["status"] == 1 for r in receipts), [r["transactionHash"].hex() for r in receipts if r["status"] != 1]
+    assert receipts and all(r["status"] == 1 for r in receipts), [
+        r["transactionHash"].hex() for r in receipts if r["status"] != 1
+    ]
     expected = OUTCOMES.get(name, {})
     assert {k: _plain(summary.get(k)) for k in expected} == _plain(expected), f"{name} ended differently"
 

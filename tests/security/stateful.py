@@ -6,7 +6,8 @@ the machine is built and is reverted in its teardown, so an example costs its tr
 
 Settings come from two Hypothesis profiles: ``stateful-ci`` (``make test`` and CI: a fixed set of
 200 examples per machine, derandomized, so every run replays the same examples, reproducible;
-each rule's success and each refusal is a Hypothesis event, see :func:`outcome`) and ``stateful-fuzz`` (``HYPOTHESIS_PROFILE=fuzz``, as
+each rule's success and each refusal is a Hypothesis event, see :func:`outcome`) and
+``stateful-fuzz`` (``HYPOTHESIS_PROFILE=fuzz``, as
 ``make fuzz`` sets: 2000 new random examples per machine, five times longer, nightly and before
 each release: the Makefile's schedule).
 """
@@ -42,10 +43,16 @@ _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_
 # runs fewer); the statistics need a counter of reached(): Hypothesis shows none for a state
 # machine run through run_state_machine_as_test.
 CI_EXAMPLES = int(os.environ.get("MEDCHAIN_STATEFUL_EXAMPLES", "200"))
-settings.register_profile("stateful-ci", max_examples=CI_EXAMPLES, stateful_step_count=8, deadline=None,
-                          derandomize=True, database=None, suppress_health_check=_SLOW)
-settings.register_profile("stateful-fuzz", max_examples=2000, stateful_step_count=40, deadline=None,
-                          suppress_health_check=_SLOW)
+settings.register_profile(
+    "stateful-ci",
+    max_examples=CI_EXAMPLES,
+    stateful_step_count=8,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_SLOW,
+)
+settings.register_profile("stateful-fuzz", max_examples=2000, stateful_step_count=40, deadline=None, suppress_health_check=_SLOW)
 
 
 def machine_settings(steps: int | None = None) -> settings:

@@ -430,8 +430,11 @@ SEALED, DATA_KEY = seal(b'{"resourceType":"Observation"}', CONTEXT)
 
 
 @fuzz()
-@given(blob=st.binary(max_size=200) | mutated_text(SEALED.decode("latin-1"), "\x00\x01\xff").map(lambda s: s.encode("latin-1", "replace")),
-       key=st.just(DATA_KEY) | st.binary(min_size=0, max_size=40))
+@given(
+    blob=st.binary(max_size=200)
+    | mutated_text(SEALED.decode("latin-1"), "\x00\x01\xff").map(lambda s: s.encode("latin-1", "replace")),
+    key=st.just(DATA_KEY) | st.binary(min_size=0, max_size=40),
+)
 def test_fuzz_sealed_records(blob, key):
     assume(blob != SEALED or key != DATA_KEY)
     assert parses_or_refuses(open_sealed, blob, key, CONTEXT) is None  # nothing but the original opens
@@ -443,6 +446,7 @@ def test_the_examples_count_follows_the_profile():
 
 
 # ---------------------------------------------------------------- regressions found by fuzzing
+
 
 def test_an_epcis_event_kind_that_is_not_text_is_refused():
     trace = full_trace()
@@ -495,10 +499,13 @@ def test_readings_with_stray_carriage_returns_or_infinite_numbers_are_refused(te
         read_readings_csv(io.StringIO(text))
 
 
-@pytest.mark.parametrize("text,column", [
-    (CATALOGUE.replace("general;endocrine,150,\n", "general;endocrine,150,,extra\n", 1), "more cells"),
-    (CATALOGUE.replace("\nCPT:99214", "\n\rCPT:99214", 1), "not a readable CSV"),
-])
+@pytest.mark.parametrize(
+    "text,column",
+    [
+        (CATALOGUE.replace("general;endocrine,150,\n", "general;endocrine,150,,extra\n", 1), "more cells"),
+        (CATALOGUE.replace("\nCPT:99214", "\n\rCPT:99214", 1), "not a readable CSV"),
+    ],
+)
 def test_a_catalogue_with_stray_cells_or_carriage_returns_is_refused(text, column):
     with pytest.raises(MedChainError, match=column):
         parse_catalogue_csv(text, 6)

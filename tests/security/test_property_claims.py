@@ -316,7 +316,7 @@ class ClaimsMachine(ChainMachine):
         year = year_of(c.service_date)
         acc = self.accumulators.get((c.patient, year), [0, 0, 0])
         assert reader.accumulator(self.ctx.address(c.patient), self.world.plan, year) == dict(
-            zip(("deductible", "out_of_pocket", "benefit_used"), acc))
+            zip(("deductible", "out_of_pocket", "benefit_used"), acc, strict=True))
 
     # ------------------------------------------------------------------ invariants
     @invariant()

@@ -80,7 +80,7 @@ def build(trace: dict | None = None, **kwargs) -> dict:
 def events_by_kind(document: dict) -> dict[str, list[dict]]:
     kinds = [e["kind"] for e in full_trace()["events"]]
     grouped: dict[str, list[dict]] = {}
-    for kind, event in zip(kinds, document["epcisBody"]["eventList"]):
+    for kind, event in zip(kinds, document["epcisBody"]["eventList"], strict=True):
         grouped.setdefault(kind, []).append(event)
     return grouped
 
