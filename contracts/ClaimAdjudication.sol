@@ -217,7 +217,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGa
         x.covered = e.start <= c.serviceDate && c.serviceDate <= e.end;
         (x.hasVersion, x.version) = versionInForce(x.insurer, c.serviceDate);
 
-        Accumulator memory acc = _accumulators[c.patient][c.planId][yearOf(c.serviceDate)];
+        Accumulator memory acc = _accumulators[c.patient][c.planId][CivilDate.yearOf(c.serviceDate)];
         for (uint256 i; i < c.lines.length; ++i) {
             _adjudicateLine(c, i, p, x, acc);
         }
@@ -226,7 +226,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGa
         {
             revert ConsentMissing(c.patient, x.insurer, x.categories);
         }
-        if (x.approved > 0) _accumulators[c.patient][c.planId][yearOf(c.serviceDate)] = acc;
+        if (x.approved > 0) _accumulators[c.patient][c.planId][CivilDate.yearOf(c.serviceDate)] = acc;
         ClaimStatus status = _status(x.pending, x.approved, x.denied);
         _claims[x.claimId] = Claim(
             msg.sender,
@@ -262,7 +262,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGa
         ClaimStatus before = c.status;
         c.pending -= 1;
         if (approve) {
-            uint16 year = yearOf(c.serviceDate);
+            uint16 year = CivilDate.yearOf(c.serviceDate);
             Accumulator memory acc = _accumulators[c.patient][c.planId][year];
             CostSharing.share(p, acc, o, l.serviceClass);
             _accumulators[c.patient][c.planId][year] = acc;

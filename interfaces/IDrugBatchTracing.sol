@@ -569,8 +569,9 @@ interface IDrugBatchTracing {
     /// unknown (bad proof, unknown batch), already dispensed or written off (destroyed) is NOT a
     /// revert: it is recorded as a suspected counterfeit with its presenter ({CounterfeitSuspected},
     /// the batch's suspect count) and refused (returns false).
-    /// @dev Requirements (for a known, live serial):
-    /// - the caller is an active pharmacy or hospital (registry errors);
+    /// @dev Requirements:
+    /// - the caller is an active pharmacy or hospital (registry errors), checked before the serial;
+    /// and for a serial that is not refused as suspect:
     /// - the batch is not recalled ({RecalledBatch}) nor expired ({BatchExpired});
     /// - the unit is not in an open quarantine ({UnitQuarantined});
     /// - the caller holds a sellable unit of the batch ({InsufficientStock}).
