@@ -51,7 +51,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGa
 
     uint32 private _planCount;
     mapping(uint32 planId => Plan) private _plans;
-    mapping(address patient => mapping(uint32 planId => Enrollment)) private _enrollments;
+    mapping(address patient => mapping(uint32 planId => Enrolment)) private _enrolments;
     mapping(address insurer => mapping(address provider => bool)) private _network;
     mapping(address insurer => mapping(address reviewer => bool)) private _reviewers;
     mapping(address insurer => CatalogueVersion[]) private _versions;
@@ -124,11 +124,11 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGa
     }
 
     /// @inheritdoc IClaimAdjudication
-    function enroll(uint32 planId, address patient, uint40 start, uint40 end) external {
+    function enrol(uint32 planId, address patient, uint40 start, uint40 end) external {
         _planOf(planId);
         if (patient == address(0)) revert ZeroAddress();
         if (start > end || end == 0) revert InvalidPeriod(start, end);
-        _enrollments[patient][planId] = Enrollment(start, end);
+        _enrolments[patient][planId] = Enrolment(start, end);
         emit Enrolled(planId, patient, start, end);
     }
 
@@ -213,7 +213,7 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGa
             x.duplicate = true;
             x.claimId = keccak256(abi.encode(contentHash, ++_duplicates[contentHash]));
         }
-        Enrollment memory e = _enrollments[c.patient][c.planId];
+        Enrolment memory e = _enrolments[c.patient][c.planId];
         x.covered = e.start <= c.serviceDate && c.serviceDate <= e.end;
         (x.hasVersion, x.version) = versionInForce(x.insurer, c.serviceDate);
 
@@ -375,8 +375,8 @@ contract ClaimAdjudication is IClaimAdjudication, ReentrancyGuard, ParticipantGa
     }
 
     /// @inheritdoc IClaimAdjudication
-    function enrollment(uint32 planId, address patient) external view returns (Enrollment memory) {
-        return _enrollments[patient][planId];
+    function enrolment(uint32 planId, address patient) external view returns (Enrolment memory) {
+        return _enrolments[patient][planId];
     }
 
     /// @inheritdoc IClaimAdjudication

@@ -81,7 +81,7 @@ interface IClaimAdjudication {
     }
 
     /// @dev `end` 0 means not enrolled.
-    struct Enrollment {
+    struct Enrolment {
         uint40 start;
         uint40 end;
     }
@@ -184,7 +184,7 @@ interface IClaimAdjudication {
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
 
-    // Also raised: {ZeroAddress} (interfaces/IErrors.sol) by the constructor, {enroll},
+    // Also raised: {ZeroAddress} (interfaces/IErrors.sol) by the constructor, {enrol},
     // {setNetwork} and {setReviewer}; the participant registry's role errors
     // (`ParticipantNotRegistered`, `NotAnOrganization`, `ParticipantSuspended`, `MissingRole`,
     // "registry errors" below) by every role check; OpenZeppelin's `ReentrancyGuardReentrantCall`
@@ -479,7 +479,7 @@ interface IClaimAdjudication {
     /// @param patient The patient.
     /// @param start The first covered second.
     /// @param end The last covered second.
-    function enroll(uint32 planId, address patient, uint40 start, uint40 end) external;
+    function enrol(uint32 planId, address patient, uint40 start, uint40 end) external;
 
     /// @notice Adds a hospital or pharmacy to (or removes it from) the caller's network.
     /// @dev Requirements: the caller is an active insurer (registry errors); `provider` is non-zero
@@ -618,7 +618,7 @@ interface IClaimAdjudication {
     /// @param planId The plan.
     /// @param patient The patient.
     /// @return The enrolment (`end` 0: not enrolled).
-    function enrollment(uint32 planId, address patient) external view returns (Enrollment memory);
+    function enrolment(uint32 planId, address patient) external view returns (Enrolment memory);
 
     /// @notice True when `provider` is in `insurer`'s network.
     /// @param insurer The insurer.

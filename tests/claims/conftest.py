@@ -38,7 +38,7 @@ def new_plan(world, cw, patient="patient_1", start=None, end=None, **terms):
     from medchain.scenarios.claims import year_bounds
 
     s, e = year_bounds(cw.service_date)
-    cw.insurer.enroll(plan, world.address(patient), start if start is not None else s, end if end is not None else e)
+    cw.insurer.enrol(plan, world.address(patient), start if start is not None else s, end if end is not None else e)
     return plan
 
 

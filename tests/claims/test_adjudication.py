@@ -396,17 +396,17 @@ def test_enrolment_is_the_plans_insurer_only(world, cw):
     from medchain.core.tx import Sender
 
     rival = client(world, Sender(world.chain, other))
-    args = reverts("NotPlanInsurer", rival.enroll, cw.plan, world.address("patient_2"), "2026-01-01", "2026-12-31")
+    args = reverts("NotPlanInsurer", rival.enrol, cw.plan, world.address("patient_2"), "2026-01-01", "2026-12-31")
     assert args == {"planId": cw.plan, "account": other.address}
-    reverts("UnknownPlan", cw.insurer.enroll, 77, world.address("patient_2"), "2026-01-01", "2026-12-31").with_args(planId=77)
+    reverts("UnknownPlan", cw.insurer.enrol, 77, world.address("patient_2"), "2026-01-01", "2026-12-31").with_args(planId=77)
 
 
 def test_enrolment_period_and_addresses_are_checked_on_chain(world, cw):
     c = world.suite.contract("ClaimAdjudication").functions
     ins = world.sender("insurer")
-    assert reverts("InvalidPeriod", ins.transact, c.enroll(cw.plan, world.address("patient_2"), 10, 9)) == {"start": 10, "end": 9}
-    reverts("InvalidPeriod", ins.transact, c.enroll(cw.plan, world.address("patient_2"), 0, 0)).with_args(start=0, end=0)
-    assert reverts("ZeroAddress", ins.transact, c.enroll(cw.plan, "0x" + "00" * 20, 1, 2)) == {}
+    assert reverts("InvalidPeriod", ins.transact, c.enrol(cw.plan, world.address("patient_2"), 10, 9)) == {"start": 10, "end": 9}
+    reverts("InvalidPeriod", ins.transact, c.enrol(cw.plan, world.address("patient_2"), 0, 0)).with_args(start=0, end=0)
+    assert reverts("ZeroAddress", ins.transact, c.enrol(cw.plan, "0x" + "00" * 20, 1, 2)) == {}
     assert reverts("ZeroAddress", ins.transact, c.setNetwork("0x" + "00" * 20, True)) == {}
     assert reverts("ZeroAddress", ins.transact, c.setReviewer("0x" + "00" * 20, True)) == {}
 

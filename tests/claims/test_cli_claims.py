@@ -38,7 +38,7 @@ def test_a_claims_session(capsys, tmp_path):
         assert (
             ok(*ins, "load-catalogue", str(tmp_path / "cat.csv"), "--effective", "2000-01-01")[1].strip() == "catalogue version 1"
         )
-        assert ok(*ins, "enroll", "1", PATIENT.address, "--start", "2000-01-01", "--end", "2099-12-31")[0] == 0
+        assert ok(*ins, "enrol", "1", PATIENT.address, "--start", "2000-01-01", "--end", "2099-12-31")[0] == 0
         assert ok(*ins, "network", HOSPITAL.address)[0] == 0
         claim = {
             "patient": PATIENT.address,

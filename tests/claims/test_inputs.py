@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from medchain.claims import decode_code, encode_code, normalize_icd10, parse_catalogue_csv, parse_claim, parse_date, parse_plan
+from medchain.claims import decode_code, encode_code, normalise_icd10, parse_catalogue_csv, parse_claim, parse_date, parse_plan
 from medchain.core.errors import InvalidInputError
 
 PATIENT = "0x" + "11" * 20
@@ -129,7 +129,7 @@ def test_bad_plans_name_the_field(change, message):
 
 def test_codes_round_trip_and_icd10_is_normalised():
     assert decode_code(encode_code("GTIN:00300028215012")) == "GTIN:00300028215012"
-    assert normalize_icd10(" e11.65 ") == "E11.65" and normalize_icd10("E1165") == "E11.65"
+    assert normalise_icd10(" e11.65 ") == "E11.65" and normalise_icd10("E1165") == "E11.65"
     with pytest.raises(InvalidInputError):
         encode_code("CPT:" + "9" * 30)
 

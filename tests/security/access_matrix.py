@@ -488,7 +488,7 @@ def _claim(env: Env, insurer: str, provider: str, indications: list[bytes] | Non
     _plan(env, insurer, claimable=True)
     _tx(env, insurer, _CLAIMS, "setNetwork", env.address(provider), True)
     if indications is not None:
-        _tx(env, insurer, _CLAIMS, "enroll", _read(env, _CLAIMS, "planCount"), env.address("patient"), 0, NO_END)
+        _tx(env, insurer, _CLAIMS, "enrol", _read(env, _CLAIMS, "planCount"), env.address("patient"), 0, NO_END)
         _tx(env, insurer, _CLAIMS, "openCatalogueVersion", 0)
         _tx(env, insurer, _CLAIMS, "setCatalogueItems", 1, [(_CODE, True, 0, _GENERAL, 0, indications)])
         _tx(env, insurer, _CLAIMS, "sealCatalogueVersion", 1)
@@ -631,7 +631,7 @@ MATRIX["ClaimAdjudication"] = {
     "definePlan": Rule(
         frozenset({"insurer"}), "an active insurer (its own plan)", denied=ROLE_REFUSED,
         args=lambda e, a: ((0, 0, 10**9, 0, [0] * 8),)),
-    "enroll": Rule(
+    "enrol": Rule(
         frozenset({"insurer"}), "the plan's insurer, while active", denied=("NotPlanInsurer", "ParticipantSuspended"),
         prepare=_own_plan, args=lambda e, a: (_read(e, _CLAIMS, "planCount"), e.address(OUTSIDER_A), 0, NO_END)),
     "setNetwork": Rule(

@@ -133,7 +133,7 @@ def claims_market(world: Any, token: Any, insurer: Any, provider: Any) -> Market
     adj = deploy(world, "ClaimAdjudication", world.suite.address("ParticipantRegistry"),
                  world.suite.address("ConsentRegistry"), token.address)
     f = adj.functions
-    for fn in (f.definePlan((0, 0, 10**12, 0, [0] * 8)), f.enroll(1, world.address("patient_1"), 0, NO_END),
+    for fn in (f.definePlan((0, 0, 10**12, 0, [0] * 8)), f.enrol(1, world.address("patient_1"), 0, NO_END),
                f.openCatalogueVersion(0), f.setCatalogueItems(1, [(encode_code(DRUG), True, 1, CLAIM_CATEGORIES, 0, [])]),
                f.sealCatalogueVersion(1), f.setNetwork(provider.address, True)):
         insurer.send(fn)

@@ -30,7 +30,7 @@ from medchain.core.deploy import load_suite
 from medchain.core.errors import MedChainError
 from medchain.core.standards import consent_codes, epcis, gs1
 from medchain.core.standards.fhir import validate_record
-from medchain.core.storage import compute_cid, normalize_cid, parse_cid, verify_content
+from medchain.core.storage import compute_cid, normalise_cid, parse_cid, verify_content
 from medchain.core.times import to_unix
 from medchain.drugs import read_readings_csv
 from medchain.participants import check_address, check_encryption_key, parse_roles
@@ -159,7 +159,7 @@ cid_inputs = (st.text(alphabet=CID_ALPHABET, max_size=80) | st.text(max_size=80)
 @given(cid=cid_inputs)
 def test_fuzz_cid_parser(cid):
     if parses_or_refuses(parse_cid, cid) is not None:
-        assert parse_cid(normalize_cid(cid)) == parse_cid(cid)
+        assert parse_cid(normalise_cid(cid)) == parse_cid(cid)
 
 
 @fuzz()

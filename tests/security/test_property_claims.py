@@ -95,7 +95,7 @@ class ClaimsMachine(ChainMachine):
     plan: dict[str, Any]
     items: dict[str, Any]
     items_effective: int
-    enrollment: dict[str, tuple[int, int]]
+    enrolment: dict[str, tuple[int, int]]
     start: dict[str, int]
 
     def __init__(self) -> None:
@@ -144,7 +144,7 @@ class ClaimsMachine(ChainMachine):
         return "approved", reason, payer
 
     def _adjudicate(self, patient: str, when: int, diagnoses: tuple[str, ...], lines: tuple, duplicate: bool) -> list[Line]:
-        start, end = self.enrollment[patient]
+        start, end = self.enrolment[patient]
         acc = list(self.accumulators.get((patient, year_of(when)), [0, 0, 0]))
         in_force = when >= self.items_effective  # the catalogue version's effective date
         out = []
@@ -229,7 +229,7 @@ class ClaimsMachine(ChainMachine):
             consent.revoke(self.insurer_address)
             self.consenting.discard(patient)
         else:
-            start, end = self.enrollment[patient]
+            start, end = self.enrolment[patient]
             consent.grant(self.insurer_address, CONSENT_CATEGORIES, "insurance_claims", "read", start, end)
             self.consenting.add(patient)
 
@@ -354,7 +354,7 @@ def claims_world():
         m.plan = insurer.plan(world.plan)
         m.items = {e.code: e for e in parse_catalogue_csv(CATALOGUE, insurer.decimals)}
         m.items_effective = call(insurer.contract.functions.catalogueVersion(ctx.address("insurer"), world.version))[0]
-        m.enrollment = {p: insurer.enrollment(world.plan, ctx.address(p)) for p in PATIENTS}
+        m.enrolment = {p: insurer.enrolment(world.plan, ctx.address(p)) for p in PATIENTS}
         assert insurer.pool(ctx.address("insurer"))["outstanding"] == 0
         m.start = {"balance": insurer.pool(ctx.address("insurer"))["balance"],
                    **{p: int(call(insurer.token.functions.balanceOf(ctx.address(p)))) for p in PROVIDERS}}

@@ -107,9 +107,9 @@ def define_plan(ctx: Any) -> Any:
     return _Last(ctx)
 
 
-def enroll(ctx: Any) -> Any:
+def enrol(ctx: Any) -> Any:
     w = _world(ctx, warm=0)
-    return w.insurer.enroll(w.plan, ctx.address("patient_3"), "2026-01-01", "2026-12-31")
+    return w.insurer.enrol(w.plan, ctx.address("patient_3"), "2026-01-01", "2026-12-31")
 
 
 OPERATIONS: dict[str, Callable[[Any], Any]] = {
@@ -123,5 +123,5 @@ OPERATIONS: dict[str, Callable[[Any], Any]] = {
     "claims.fund": fund,
     "claims.withdraw": withdraw,
     "claims.definePlan": define_plan,
-    "claims.enroll": enroll,
+    "claims.enrol": enrol,
 }

@@ -30,7 +30,7 @@ from medchain.claims.client import (
     encode_icd10,
     fmt,
     iso_date,
-    normalize_icd10,
+    normalise_icd10,
     parse_catalogue_csv,
     parse_claim,
     parse_date,
@@ -43,6 +43,6 @@ __all__ = [
     "CATALOGUE_CHUNK", "CATALOGUE_COLUMNS", "CLAIM_STATUS", "CatalogueEntry", "ClaimLine", "ClaimResult",
     "ClaimSubmission", "ClaimsClient", "LINE_STATUS", "LineResult", "MAX_DIAGNOSES", "MAX_INDICATIONS",
     "MAX_LINES", "PlanTerms", "Reconciliation", "SERVICE_CLASSES", "UINT80", "UINT96", "decode_code",
-    "documents_digest", "encode_code", "encode_icd10", "fmt", "iso_date", "normalize_icd10",
+    "documents_digest", "encode_code", "encode_icd10", "fmt", "iso_date", "normalise_icd10",
     "parse_catalogue_csv", "parse_claim", "parse_date", "parse_plan", "service_class", "to_units",
 ]

@@ -61,15 +61,19 @@ def load_catalogue(obj: Context, csv_file: str, effective: str) -> None:
     click.echo(f"catalogue version {_client(obj).load_catalogue(_read(csv_file), effective)}")
 
 
-@group.command("enroll")
+@group.command("enrol")
 @click.argument("plan", type=int)
 @click.argument("patient")
 @click.option("--start", required=True, help="First day of coverage (YYYY-MM-DD).")
 @click.option("--end", required=True, help="Last day of coverage (YYYY-MM-DD), inclusive.")
 @pass_ctx
-def enroll(obj: Context, plan: int, patient: str, start: str, end: str) -> None:
+def enrol(obj: Context, plan: int, patient: str, start: str, end: str) -> None:
     """Enrol PATIENT in PLAN (the plan's insurer)."""
-    done(_client(obj).enroll(plan, patient, start, end))
+    done(_client(obj).enrol(plan, patient, start, end))
+
+
+# `claims enroll`, the earlier spelling, still works (hidden from the help)
+group.add_command(click.Command("enroll", params=enrol.params, callback=enrol.callback, help=enrol.help, hidden=True))
 
 
 @group.command("network")

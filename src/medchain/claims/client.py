@@ -72,7 +72,7 @@ def decode_code(raw: bytes) -> str:
     return bytes(raw).rstrip(b"\0").decode(errors="replace")
 
 
-def normalize_icd10(code: str, what: str = "diagnosis") -> str:
+def normalise_icd10(code: str, what: str = "diagnosis") -> str:
     """``"e119"`` → ``"E11.9"``.
 
     Raises:
@@ -89,7 +89,7 @@ def normalize_icd10(code: str, what: str = "diagnosis") -> str:
 
 
 def encode_icd10(code: str, what: str = "diagnosis") -> bytes:
-    return normalize_icd10(code, what).encode().ljust(32, b"\0")
+    return normalise_icd10(code, what).encode().ljust(32, b"\0")
 
 
 def parse_date(value: Any, what: str, *, end: bool = False) -> int:
@@ -309,10 +309,10 @@ def parse_catalogue_csv(text: str, decimals: int) -> list[CatalogueEntry]:
         if len(indications) > MAX_INDICATIONS:
             raise bad("indications", f"at most {MAX_INDICATIONS} codes")
         try:
-            normalized = tuple(dict.fromkeys(normalize_icd10(i, "indication") for i in indications))
+            normalised = tuple(dict.fromkeys(normalise_icd10(i, "indication") for i in indications))
         except InvalidInputError as exc:
             raise bad("indications", str(exc)) from None
-        entries.append(CatalogueEntry(code, covered_text in _TRUE, cls, cats, price, normalized, row.get("description", "")))
+        entries.append(CatalogueEntry(code, covered_text in _TRUE, cls, cats, price, normalised, row.get("description", "")))
     if not entries:
         raise InvalidInputError("catalogue: no item rows")
     return entries
@@ -377,7 +377,7 @@ def parse_claim(data: Mapping[str, Any] | str | Path, decimals: int) -> ClaimSub
     diags = data["diagnoses"]
     if not isinstance(diags, list) or not 1 <= len(diags) <= MAX_DIAGNOSES:
         raise InvalidInputError(f"claim diagnoses must be a list of 1 to {MAX_DIAGNOSES} ICD-10 codes")
-    diagnoses = tuple(normalize_icd10(d, f"claim diagnoses[{i}]") for i, d in enumerate(diags))
+    diagnoses = tuple(normalise_icd10(d, f"claim diagnoses[{i}]") for i, d in enumerate(diags))
     raw_lines = data["lines"]
     if not isinstance(raw_lines, list) or not 1 <= len(raw_lines) <= MAX_LINES:
         raise InvalidInputError(f"claim lines must be a list of 1 to {MAX_LINES} lines")
@@ -549,7 +549,7 @@ class ClaimsClient(ContractClient):
         receipt = self._send(self.contract.functions.definePlan(terms.check().as_tuple()))
         return int(events(self.contract, "PlanDefined", receipt)[0]["planId"])
 
-    def enroll(self, plan: int, patient: str, start: Any, end: Any) -> Receipt:
+    def enrol(self, plan: int, patient: str, start: Any, end: Any) -> Receipt:
         """Enrol ``patient`` for [start, end] (an end date covers its whole day).
 
         Raises:
@@ -558,7 +558,7 @@ class ClaimsClient(ContractClient):
         s, e = parse_date(start, "start"), parse_date(end, "end", end=True)
         if s > e:
             raise InvalidInputError(f"coverage ends ({iso_date(e)}) before it starts ({iso_date(s)})")
-        return self._send(self.contract.functions.enroll(plan, check_address(patient, "patient"), s, e))
+        return self._send(self.contract.functions.enrol(plan, check_address(patient, "patient"), s, e))
 
     def set_network(self, provider: str, member: bool = True) -> Receipt:
         return self._send(self.contract.functions.setNetwork(check_address(provider, "provider"), member))
@@ -695,8 +695,8 @@ class ClaimsClient(ContractClient):
         return {"id": plan_id, "insurer": insurer, "coinsurance_bps": bps, "deductible": ded, "out_of_pocket_max": oop,
                 "benefit_limit": benefit, "copays": dict(zip(SERVICE_CLASSES, copays, strict=True))}
 
-    def enrollment(self, plan_id: int, patient: str) -> tuple[int, int]:
-        return tuple(call(self.contract.functions.enrollment(plan_id, check_address(patient, "patient"))))
+    def enrolment(self, plan_id: int, patient: str) -> tuple[int, int]:
+        return tuple(call(self.contract.functions.enrolment(plan_id, check_address(patient, "patient"))))
 
     def claim(self, claim_id: str | bytes) -> dict[str, Any]:
         fields = call(self.contract.functions.claim(_claim_id(claim_id)))

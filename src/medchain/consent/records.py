@@ -59,7 +59,7 @@ from medchain.core.errors import (
 from medchain.core.registry import check_address
 from medchain.core.standards.consent_codes import Action, Category, Purpose
 from medchain.core.standards.fhir import validate_record
-from medchain.core.storage import ContentStore, compute_cid, normalize_cid
+from medchain.core.storage import ContentStore, compute_cid, normalise_cid
 from medchain.core.tx import Receipt, Sender, call
 
 CONTRACT = "RecordRegistry"
@@ -320,7 +320,7 @@ class RecordsClient(ContractClient):
         fn = self.contract.functions.anchor(record_id, content_hash, cid, supersedes or ZERO)
         call(fn, sender=self.sender.address)  # refused anchors stop here, before anything is stored
         stored = self.store.add(blob)
-        if normalize_cid(stored) != normalize_cid(cid):
+        if normalise_cid(stored) != normalise_cid(cid):
             raise IntegrityError(f"{self.store.name} stored the ciphertext as {stored}, expected {cid}")
         key = vault_record_key(record_id, 0)
         for reader, w in wrapped.items():

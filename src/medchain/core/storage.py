@@ -54,7 +54,7 @@ __all__ = [
     "IpfsHttpClientStore",
     "KuboStore",
     "compute_cid",
-    "normalize_cid",
+    "normalise_cid",
     "open_store",
     "parse_cid",
     "verify_content",
@@ -308,7 +308,7 @@ def parse_cid(cid: str) -> tuple[int, int, bytes]:
         raise InvalidCIDError(f"invalid CID {cid!r}: {exc}") from None
 
 
-def normalize_cid(cid: str) -> str:
+def normalise_cid(cid: str) -> str:
     """Return ``cid`` in canonical form: CIDv0 base58btc, CIDv1 lower-case base32.
 
     Raises:
@@ -318,7 +318,7 @@ def normalize_cid(cid: str) -> str:
 
 
 def _file_cid(cid: str) -> str:
-    """Validate a CID that must name file content MedChain can verify; normalize it."""
+    """Validate a CID that must name file content MedChain can verify; normalise it."""
     version, codec, multihash = parse_cid(cid)
     if codec not in (DAG_PB, RAW):
         raise InvalidCIDError(f"CID {cid} has codec 0x{codec:x}, not dag-pb or raw content")
@@ -490,7 +490,7 @@ class EmbeddedStore:
         Raises:
             InvalidCIDError: ``cid`` is not a valid CID.
         """
-        return self._object(normalize_cid(cid)).is_file()
+        return self._object(normalise_cid(cid)).is_file()
 
     def pin(self, cid: str) -> None:
         """Pin ``cid`` so ``gc()`` keeps it.
@@ -499,7 +499,7 @@ class EmbeddedStore:
             InvalidCIDError: ``cid`` is not a valid CID.
             ContentNotFoundError: The store does not hold ``cid``.
         """
-        key = normalize_cid(cid)
+        key = normalise_cid(cid)
         if not self.has(key):
             raise ContentNotFoundError(f"cannot pin {key}: not in {self.name}")
         self._pin_marker(key).touch()
@@ -510,7 +510,7 @@ class EmbeddedStore:
         Raises:
             InvalidCIDError: ``cid`` is not a valid CID.
         """
-        self._pin_marker(normalize_cid(cid)).unlink(missing_ok=True)
+        self._pin_marker(normalise_cid(cid)).unlink(missing_ok=True)
 
     def is_pinned(self, cid: str) -> bool:
         """Whether ``cid`` is pinned.
@@ -518,7 +518,7 @@ class EmbeddedStore:
         Raises:
             InvalidCIDError: ``cid`` is not a valid CID.
         """
-        return self._pin_marker(normalize_cid(cid)).is_file()
+        return self._pin_marker(normalise_cid(cid)).is_file()
 
     def gc(self) -> list[str]:
         """Delete unpinned content and stale temporary files.
@@ -773,7 +773,7 @@ class KuboStore(_VerifyingNode):
             StorageTimeoutError: The content could not be fetched within ``timeout``.
             StorageError: Any other node error.
         """
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         self._call("pin/add", {"arg": cid, "recursive": "true", "timeout": _duration(self.timeout)})
 
     def unpin(self, cid: str) -> None:
@@ -784,7 +784,7 @@ class KuboStore(_VerifyingNode):
             StorageUnavailableError: The node cannot be reached.
             StorageError: Any other node error.
         """
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         try:
             self._call("pin/rm", {"arg": cid, "recursive": "true"})
         except StorageError as exc:
@@ -798,14 +798,14 @@ class KuboStore(_VerifyingNode):
             InvalidCIDError: ``cid`` is not a valid CID.
             StorageUnavailableError: The node cannot be reached.
         """
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         try:
             answer = self._call("pin/ls", {"arg": cid, "type": "recursive"}).text
         except StorageError as exc:
             if _absent(exc):
                 return False
             raise
-        return cid in {normalize_cid(k) for k in _pin_keys(answer)}
+        return cid in {normalise_cid(k) for k in _pin_keys(answer)}
 
     def has(self, cid: str, *, timeout: float = 2.0) -> bool:
         """Whether the node holds the root block of ``cid`` locally.
@@ -817,7 +817,7 @@ class KuboStore(_VerifyingNode):
             InvalidCIDError: ``cid`` is not a valid CID.
             StorageUnavailableError: The node cannot be reached.
         """
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         params = {"arg": cid, "offline": "true", "timeout": _duration(timeout)}
         try:
             self._call("block/stat", params, timeout=timeout)
@@ -904,13 +904,13 @@ class IpfsHttpClientStore(_VerifyingNode):
 
     def pin(self, cid: str) -> None:
         """Pin ``cid`` recursively; see :meth:`KuboStore.pin`."""
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         self._run(f"pin {cid}", lambda: self.client.pin.add(
             cid, opts={"timeout": _duration(self.timeout)}, timeout=self.timeout + 2.0))
 
     def unpin(self, cid: str) -> None:
         """Unpin ``cid`` (no error if it was not pinned)."""
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         try:
             self._run(f"unpin {cid}", lambda: self.client.pin.rm(cid, timeout=self.timeout))
         except StorageError as exc:
@@ -919,7 +919,7 @@ class IpfsHttpClientStore(_VerifyingNode):
 
     def is_pinned(self, cid: str) -> bool:
         """Whether ``cid`` is pinned recursively."""
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         try:
             answer = self._run(f"pin ls {cid}", lambda: self.client.pin.ls(
                 cid, type="recursive", timeout=self.timeout))
@@ -928,11 +928,11 @@ class IpfsHttpClientStore(_VerifyingNode):
                 return False
             raise
         keys = answer.get("Keys") or {}
-        return cid in {normalize_cid(k) for k in keys}
+        return cid in {normalise_cid(k) for k in keys}
 
     def has(self, cid: str, *, timeout: float = 2.0) -> bool:
         """Whether the node holds the root block of ``cid``; see :meth:`KuboStore.has`."""
-        cid = normalize_cid(cid)
+        cid = normalise_cid(cid)
         try:
             self._run(f"block stat {cid}", lambda: self.client.block.stat(
                 cid, offline=True, opts={"timeout": _duration(timeout)}, timeout=timeout + 2.0))

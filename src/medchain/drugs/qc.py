@@ -39,7 +39,7 @@ from medchain.core.errors import (
     StorageError,
 )
 from medchain.core.registry import Role, check_address
-from medchain.core.storage import ContentStore, compute_cid, normalize_cid, verify_content
+from medchain.core.storage import ContentStore, compute_cid, normalise_cid, verify_content
 from medchain.core.tx import Receipt, call
 from medchain.drugs.model import Batch, ShipmentRef, _b32
 
@@ -113,7 +113,7 @@ class QCReports:
         readers = list(dict.fromkeys([maker, *self.regulators()]))
         wrapped = {r: wrap_key(data_key, self.public_key(r), ctx) for r in readers}
         stored = store.add(blob)
-        if normalize_cid(stored) != normalize_cid(cid):
+        if normalise_cid(stored) != normalise_cid(cid):
             raise IntegrityError(f"{store.name} stored the QC report as {stored}, expected {cid}")
         key = _vault_key(batch)
         for reader, w in wrapped.items():

@@ -77,7 +77,7 @@ def setup(ctx: ScenarioContext, *, fund: str = "5000", patients: tuple[str, ...]
     reviewer = Sender(ctx.chain, dev_account(REVIEWER))
     insurer.set_reviewer(reviewer.address)
     for p in patients:
-        insurer.enroll(plan, ctx.address(p), start, end)
+        insurer.enrol(plan, ctx.address(p), start, end)
         ConsentClient(ctx.suite, ctx.sender(p)).grant(ctx.address("insurer"), CONSENT_CATEGORIES, "insurance_claims",
                                                       "read", start=start, end=end)
     if fund:

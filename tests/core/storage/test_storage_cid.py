@@ -14,7 +14,7 @@ from medchain.core.storage import (
     RAW,
     EmbeddedStore,
     compute_cid,
-    normalize_cid,
+    normalise_cid,
     parse_cid,
 )
 
@@ -97,15 +97,15 @@ def test_bad_options(bad):
         compute_cid(HELLO, **bad)
 
 
-def test_parse_and_normalize_forms():
+def test_parse_and_normalise_forms():
     v1 = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
     parsed = parse_cid(v1)
     assert parse_cid("zb2rhi36Gc9GJWijLEL6zW45MBux5FcFv5gJmjXA7VAMozEXY") == parsed
     assert parse_cid(v1.upper()) == parsed
     hexa = "f01551220" + parsed[2][2:].hex()
     assert parse_cid(hexa) == parsed
-    assert normalize_cid(hexa) == v1
-    assert normalize_cid("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o") == (
+    assert normalise_cid(hexa) == v1
+    assert normalise_cid("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o") == (
         "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
 
 

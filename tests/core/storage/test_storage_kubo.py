@@ -26,7 +26,7 @@ from medchain.core.storage import (
     IpfsHttpClientStore,
     KuboStore,
     compute_cid,
-    normalize_cid,
+    normalise_cid,
 )
 
 ABSENT = "bafkreie7q3iidccmpvszul7kudcvvuavuo7u6gzlbobczuk5nqk3b4akba"
@@ -65,7 +65,7 @@ def test_same_cid_everywhere(ipfs_daemon, tmp_path, size, version):
     resp = requests.post(f"{ipfs_daemon.api_url}/api/v0/add", params={
         "cid-version": version, "pin": "false"},
         files={"file": ("f", data, "application/octet-stream")}, timeout=60)
-    assert normalize_cid(resp.json()["Hash"]) == cid
+    assert normalise_cid(resp.json()["Hash"]) == cid
     assert node.cat(cid) == data == disk.cat(cid)
 
 
@@ -74,7 +74,7 @@ def test_cidv1_raw_leaves_vector_from_daemon(ipfs_daemon):
     resp = requests.post(f"{ipfs_daemon.api_url}/api/v0/add",
                          params={"cid-version": "1"},
                          files={"file": ("f", b"hello world\n", "text/plain")}, timeout=30)
-    daemon_cid = normalize_cid(resp.json()["Hash"])
+    daemon_cid = normalise_cid(resp.json()["Hash"])
     assert daemon_cid == "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
     assert compute_cid(b"hello world\n", cid_version=1) == daemon_cid
 
@@ -120,7 +120,7 @@ def test_round_trip_and_canonical_cids(kubo, kubo_v1):
     for store in (kubo, kubo_v1):
         data = pattern(1000, seed=store.cid_version)
         cid = store.add(data)
-        assert cid == normalize_cid(cid)  # js-ipfs answers v1 in base58; we return base32
+        assert cid == normalise_cid(cid)  # js-ipfs answers v1 in base58; we return base32
         assert store.cat(cid) == data and store.has(cid)
     # any spelling of a CID works
     cid = kubo_v1.add(b"hello world\n")
