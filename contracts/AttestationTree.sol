@@ -41,9 +41,15 @@ contract AttestationTree is IAttestationTree {
         bytes memory zeros = ZEROS;
         uint256 node = leaf;
         uint256 i = index;
+        // A left node is stored only once complete: at the level of the index's trailing ones, the
+        // one level where this leaf completes a left subtree. One storage write per insertion.
+        bool stored = false;
         for (uint256 level = 0; level < DEPTH; ++level) {
             if (i & 1 == 0) {
-                _filled[level] = node;
+                if (!stored) {
+                    _filled[level] = node;
+                    stored = true;
+                }
                 node = PoseidonT3.hash(node, _zero(zeros, level));
             } else {
                 node = PoseidonT3.hash(_filled[level], node);

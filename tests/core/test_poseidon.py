@@ -70,6 +70,9 @@ def test_solidity_equals_python(harness, a, b):
 
 
 def test_solidity_gas(harness, chain):
-    gas = chain.w3.eth.estimate_gas({"to": harness.address, "data": harness.functions.hash(1, 2)._encode_transaction_data()})
-    print(f"PoseidonT3.hash: {gas - 21000} gas above the intrinsic 21000 (estimate; pure function)")
-    assert gas < 21000 + 40_000
+    from medchain.core.accounts import dev_account
+    from medchain.core.tx import Sender
+
+    receipt = Sender(chain, dev_account(19)).transact(harness.functions.hash(1, 2))
+    print(f"PoseidonT3.hash through the harness: {receipt.gas_used - 21000} gas above the intrinsic 21000")
+    assert receipt.gas_used < 21000 + 30_000

@@ -27,24 +27,23 @@ def render_poseidon_t3() -> str:
     out: list[str] = []
     emit = out.append
 
-    def sbox(v: str) -> None:
+    def sbox_ark(v: str, constant: int | None) -> None:
+        # v := v^5 (+ constant): t = v^2, v = (t^2 * v) + constant
         emit(f"            t := mulmod({v}, {v}, F)")
-        emit("            t := mulmod(t, t, F)")
-        emit(f"            {v} := mulmod({v}, t, F)")
+        tail = f"mulmod(mulmod(t, t, F), {v}, F)"
+        emit(f"            {v} := {tail if constant is None else f'add({tail}, {hex(constant)})'}")
 
     def mix(mat: list[list[int]]) -> None:
-        # new_i = sum_j mat[j][i] * s_j, each below 3p
-        for i in range(t):
-            terms = [f"mulmod(s{j}, {hex(mat[j][i])}, F)" for j in range(t)]
-            emit(f"            let n{i} := add(add({terms[0]}, {terms[1]}), {terms[2]})")
-        emit("            s0 := n0")
-        emit("            s1 := n1")
-        emit("            s2 := n2")
+        # new_i = sum_j mat[j][i] * s_j (each below 3p); s2 is computed last from the old values
+        def row(i: int) -> str:
+            a, b, d = (f"mulmod(s{j}, {hex(mat[j][i])}, F)" for j in range(t))
+            return f"add(add({a}, {b}), {d})"
 
-    def ark(offset: int) -> None:
-        for i in range(t):
-            emit(f"            s{i} := add(s{i}, {hex(c[offset + i])})")
-
+        emit(f"            t := {row(0)}")
+        emit(f"            u := {row(1)}")
+        emit(f"            s2 := {row(2)}")
+        emit("            s0 := t")
+        emit("            s1 := u")
 
     emit(f"            s0 := {hex(c[0])}")
     emit(f"            s1 := add(a, {hex(c[1])})")
@@ -52,42 +51,30 @@ def render_poseidon_t3() -> str:
     for r in range(half - 1):
         emit(f"            // full round {r}")
         for i in range(t):
-            sbox(f"s{i}")
-        ark((r + 1) * t)
-        emit("            {")
+            sbox_ark(f"s{i}", c[(r + 1) * t + i])
         mix(m)
-        emit("            }")
     emit(f"            // full round {half - 1}, then the P matrix")
     for i in range(t):
-        sbox(f"s{i}")
-    ark(half * t)
-    emit("            {")
+        sbox_ark(f"s{i}", c[half * t + i])
     mix(p)
-    emit("            }")
     base = (half + 1) * t
     for r in range(n_p):
         k = (2 * t - 1) * r
         emit(f"            // partial round {r}")
-        sbox("s0")
-        emit(f"            s0 := add(s0, {hex(c[base + r])})")
-        emit("            {")
-        emit(f"                let n0 := add(add(mulmod(s0, {hex(s[k])}, F), mulmod(s1, {hex(s[k + 1])}, F)), "
+        sbox_ark("s0", c[base + r])
+        emit(f"            t := add(add(mulmod(s0, {hex(s[k])}, F), mulmod(s1, {hex(s[k + 1])}, F)), "
              f"mulmod(s2, {hex(s[k + 2])}, F))")
-        emit(f"                s1 := addmod(s1, mulmod(s0, {hex(s[k + t])}, F), F)")
-        emit(f"                s2 := addmod(s2, mulmod(s0, {hex(s[k + t + 1])}, F), F)")
-        emit("                s0 := n0")
-        emit("            }")
+        emit(f"            s1 := addmod(s1, mulmod(s0, {hex(s[k + t])}, F), F)")
+        emit(f"            s2 := addmod(s2, mulmod(s0, {hex(s[k + t + 1])}, F), F)")
+        emit("            s0 := t")
     for r in range(half - 1):
         emit(f"            // full round {half + r}")
         for i in range(t):
-            sbox(f"s{i}")
-        ark(base + n_p + r * t)
-        emit("            {")
+            sbox_ark(f"s{i}", c[base + n_p + r * t + i])
         mix(m)
-        emit("            }")
     emit(f"            // full round {N_ROUNDS_F - 1}")
     for i in range(t):
-        sbox(f"s{i}")
+        sbox_ark(f"s{i}", None)
     emit(f"            h := mod(add(add(mulmod(s0, {hex(m[0][0])}, F), mulmod(s1, {hex(m[1][0])}, F)), "
          f"mulmod(s2, {hex(m[2][0])}, F)), F)")
     body = "\n".join(out)
@@ -112,6 +99,7 @@ library PoseidonT3 {{
             let s1
             let s2
             let t
+            let u
 {body}
         }}
     }}
