@@ -6,6 +6,8 @@ import {Roles} from "../interfaces/IParticipantRegistry.sol";
 import {IClinicalTrialRegistry} from "../interfaces/IClinicalTrialRegistry.sol";
 import {ParticipantGated} from "./utils/ParticipantGated.sol";
 import {SignedRequests} from "./utils/SignedRequests.sol";
+import {IAttestationTree} from "../interfaces/IAttestationTree.sol";
+import {IEligibilityVerifier, IPrivateEnrolment} from "../interfaces/IPrivateEnrolment.sol";
 
 /// @title ClinicalTrialRegistry
 /// @notice Tamper-evident clinical-trial records. A sponsor (an active hospital, manufacturer or
@@ -17,7 +19,9 @@ import {SignedRequests} from "./utils/SignedRequests.sol";
 /// results hash at the end. Nothing is overwritten: a change of protocol, endpoints or results is
 /// an amendment carrying the previous hash, the new one and the hash of the reason, numbered and
 /// kept on chain; an endpoint change after the first enrolment is flagged.
-contract ClinicalTrialRegistry is IClinicalTrialRegistry, ParticipantGated, SignedRequests {
+/// A patient may also enrol itself with a zero-knowledge proof of eligibility against the
+/// sponsor's published criteria ({enrolWithProof}, {IPrivateEnrolment}).
+contract ClinicalTrialRegistry is IClinicalTrialRegistry, IPrivateEnrolment, ParticipantGated, SignedRequests {
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
@@ -33,16 +37,27 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, ParticipantGated, Sign
     mapping(uint256 trialId => mapping(address site => bool)) private _sites;
     mapping(uint256 trialId => mapping(address subject => Subject)) private _subjects;
     mapping(uint256 trialId => mapping(uint256 number => Amendment)) private _amendments;
+    // private enrolment (issue 18)
+    uint256 private constant MAX_DIAGNOSES = 8;
+    IAttestationTree private immutable _attestations;
+    IEligibilityVerifier private immutable _verifier;
+    mapping(uint256 trialId => uint256 packed) private _criteria;
+    mapping(uint256 nullifier => bool) private _nullifiers;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
     //////////////////////////////////////////////////////////////*/
 
     /// @param participantRegistry The participant directory (sponsor and site roles).
-    constructor(address participantRegistry)
+    /// @param attestationTree The hospitals' attestation tree (roots accepted by {enrolWithProof}).
+    /// @param eligibilityVerifier The Groth16 verifier of circuits/eligibility.circom.
+    constructor(address participantRegistry, address attestationTree, address eligibilityVerifier)
         ParticipantGated(participantRegistry)
         SignedRequests("MedChain ClinicalTrialRegistry")
-    {}
+    {
+        _attestations = IAttestationTree(attestationTree);
+        _verifier = IEligibilityVerifier(eligibilityVerifier);
+    }
 
     /*//////////////////////////////////////////////////////////////
                              PUBLIC UPDATE
@@ -171,9 +186,76 @@ contract ClinicalTrialRegistry is IClinicalTrialRegistry, ParticipantGated, Sign
         emit ResultsLocked(trialId, resultsHash);
     }
 
+    /// @notice Sets the trial's eligibility criteria for {enrolWithProof}: minimum age, HbA1c range
+    /// (tenths of a percent, inclusive) and 1 to 8 allowed diagnosis codes (non-zero).
+    /// @dev Requirements: the caller is the active sponsor; the trial is not locked;
+    /// hba1cMin <= hba1cMax. Emits {EligibilityCriteriaSet} with the packed criteria.
+    function setEligibilityCriteria(
+        uint256 trialId,
+        uint8 minAge,
+        uint16 hba1cMin,
+        uint16 hba1cMax,
+        uint16[] calldata allowedDiagnoses
+    ) external {
+        Trial storage t = _activeSponsored(trialId);
+        if (t.status == Status.Locked) revert TrialLocked(trialId);
+        uint256 n = allowedDiagnoses.length;
+        if (hba1cMin > hba1cMax || n == 0 || n > MAX_DIAGNOSES) revert InvalidCriteria();
+        uint256 packed = uint256(minAge) | (uint256(hba1cMin) << 8) | (uint256(hba1cMax) << 24);
+        for (uint256 i = 0; i < n; ++i) {
+            if (allowedDiagnoses[i] == 0) revert InvalidCriteria();
+            packed |= uint256(allowedDiagnoses[i]) << (40 + 16 * i);
+        }
+        _criteria[trialId] = packed;
+        emit EligibilityCriteriaSet(trialId, packed);
+    }
+
+    /// @notice Enrols the caller with a proof that a recent attestation meets the trial's criteria.
+    /// @dev The public inputs are rebuilt from this contract's state: (root, trialId, nullifier,
+    /// msg.sender, the trial's criteria), so a proof made for another enroller, trial or criteria
+    /// fails. Requirements: the trial is not locked and has criteria; `root` is one of the tree's
+    /// recent roots; `nullifier` is unused; the caller is not enrolled; the proof verifies.
+    /// Reverts `UnknownRoot`, `NullifierUsed` or `InvalidProof` (also for a malformed proof).
+    /// Emits {SubjectEnrolledWithProof}. The subject has no site.
+    function enrolWithProof(uint256 trialId, uint256[8] calldata proof, uint256 root, uint256 nullifier) external {
+        Trial storage t = _open(trialId);
+        uint256 criteria = _criteria[trialId];
+        if (criteria == 0) revert NoCriteria(trialId);
+        if (_nullifiers[nullifier]) revert NullifierUsed(nullifier);
+        if (!_attestations.isKnownRoot(root)) revert UnknownRoot(root);
+        if (_subjects[trialId][msg.sender].enrolledAt != 0) revert AlreadyEnrolled(trialId, msg.sender);
+        uint256[5] memory input = [root, trialId, nullifier, uint256(uint160(msg.sender)), criteria];
+        bool valid;
+        try _verifier.verifyProof(
+            [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], input
+        ) returns (bool ok) {
+            valid = ok;
+        } catch {
+            valid = false;
+        }
+        if (!valid) revert InvalidProof();
+        _nullifiers[nullifier] = true;
+        _subjects[trialId][msg.sender] = Subject(address(0), uint40(block.timestamp), 0, 0);
+        if (t.firstEnrolmentAt == 0) {
+            t.firstEnrolmentAt = uint40(block.timestamp);
+            t.status = Status.Enrolling;
+        }
+        t.enrolled += 1;
+        emit SubjectEnrolledWithProof(trialId, msg.sender, nullifier, root);
+    }
+
     /*//////////////////////////////////////////////////////////////
                               PUBLIC READ
     //////////////////////////////////////////////////////////////*/
+
+    /// @notice The trial's packed eligibility criteria (0: none set).
+    function eligibilityCriteria(uint256 trialId) external view returns (uint256) {
+        return _criteria[trialId];
+    }
+
+    function nullifierUsed(uint256 nullifier) external view returns (bool) {
+        return _nullifiers[nullifier];
+    }
 
     /// @inheritdoc IClinicalTrialRegistry
     function trial(uint256 trialId) external view returns (Trial memory) {

@@ -738,6 +738,23 @@ MATRIX["ClinicalTrialRegistry"] = {
         args=lambda e, a: (_trial_id(e), e.address("patient"), b"\x08" * 32)),
 }
 
+# Private enrolment (issue 18): enrolWithProof needs a proof bound to the caller's address, made by
+# snarkjs per actor; its behaviour is tested in tests/research/test_private_enrolment.py. Here every
+# actor reaches the first check that does not depend on who calls: the trial has no criteria.
+MATRIX["ClinicalTrialRegistry"].update({
+    "setEligibilityCriteria": Rule(_SPONSORS, _ACTIVE_SPONSOR, denied=_SPONSOR_REFUSED, prepare=_own_trial,
+                                   args=lambda e, a: (_trial_id(e), 18, 65, 100, [250])),
+    "enrolWithProof": Rule(frozenset(), "anyone, with a proof of eligibility bound to its own address",
+                           denied=("NoCriteria",), prepare=_own_trial,
+                           args=lambda e, a: (_trial_id(e), [0] * 8, 1, 1)),
+})
+
+MATRIX["AttestationTree"] = {
+    "insert": Rule(frozenset({"hospital"}), "an active hospital", denied=ROLE_REFUSED, args=lambda e, a: (12345,)),
+}
+
+MATRIX["EligibilityVerifier"] = {}
+
 #: Suite contracts whose domain is still being built: their rows are added when they land.
 PENDING: dict[str, str] = {}
 

@@ -506,7 +506,8 @@ def deploy_again(world: Any, entry: SignedEntry) -> Any:
     args = {"ConsentRegistry": [s.address("ParticipantRegistry")],
             "ResearchDataLicensing": [s.address("ParticipantRegistry"), s.address("ConsentRegistry"),
                                       s.address("SettlementToken")],
-            "ClinicalTrialRegistry": [s.address("ParticipantRegistry")]}[entry.contract]
+            "ClinicalTrialRegistry": [s.address("ParticipantRegistry"), s.address("AttestationTree"),
+                                      s.address("EligibilityVerifier")]}[entry.contract]
     return deploy(world, entry.contract, *args)
 
 

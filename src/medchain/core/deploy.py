@@ -48,7 +48,10 @@ SUITE: list[ContractSpec] = [
     ContractSpec("DrugBatchTracing", lambda a, gov: [a["ParticipantRegistry"]]),
     ContractSpec("ResearchDataLicensing",
                  lambda a, gov: [a["ParticipantRegistry"], a["ConsentRegistry"], a["SettlementToken"]]),
-    ContractSpec("ClinicalTrialRegistry", lambda a, gov: [a["ParticipantRegistry"]]),
+    ContractSpec("AttestationTree", lambda a, gov: [a["ParticipantRegistry"]]),
+    ContractSpec("EligibilityVerifier", lambda a, gov: []),
+    ContractSpec("ClinicalTrialRegistry",
+                 lambda a, gov: [a["ParticipantRegistry"], a["AttestationTree"], a["EligibilityVerifier"]]),
     ContractSpec("ClaimAdjudication",
                  lambda a, gov: [a["ParticipantRegistry"], a["ConsentRegistry"], a["SettlementToken"]]),
 ]
