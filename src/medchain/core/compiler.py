@@ -236,8 +236,12 @@ def artifact_path(artifact: dict[str, Any], out_dir: Path = ARTIFACTS_DIR) -> Pa
     return folder / f"{artifact['contractName']}.json"
 
 
-def _committed(out_dir: Path) -> dict[str, Path]:
-    return {p.stem: p for folder in (out_dir, out_dir / TEST_DOUBLES) for p in folder.glob("*.json")}
+def _committed(out_dir: Path) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    for folder in (out_dir, out_dir / TEST_DOUBLES):
+        for p in folder.glob("*.json"):
+            found.setdefault(p.stem, []).append(p)
+    return found
 
 
 def write_artifacts(artifacts: dict[str, dict[str, Any]], out_dir: Path = ARTIFACTS_DIR) -> list[Path]:
@@ -251,9 +255,10 @@ def write_artifacts(artifacts: dict[str, dict[str, Any]], out_dir: Path = ARTIFA
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
         written.append(path)
-    for path in _committed(out_dir).values():
-        if path not in written:
-            path.unlink()
+    for folder in (out_dir, out_dir / TEST_DOUBLES):
+        for path in folder.glob("*.json"):
+            if path not in written:
+                path.unlink()
     return written
 
 
@@ -261,7 +266,7 @@ def artifact_diff(artifacts: dict[str, dict[str, Any]], out_dir: Path = ARTIFACT
     """Names of contracts whose committed artifact differs from ``artifacts`` (or is missing/stale)."""
     committed = _committed(out_dir)
     differ = [n for n, a in artifacts.items()
-              if committed.get(n) != artifact_path(a, out_dir) or committed[n].read_text() != dump_artifact(a)]
+              if committed.get(n) != [artifact_path(a, out_dir)] or committed[n][0].read_text() != dump_artifact(a)]
     return sorted(differ + sorted(set(committed) - set(artifacts)))
 
 
