@@ -103,6 +103,11 @@ def _deployed(chain):
 def world(_deployed):
     """The deployed suite with the cast registered; every test starts from the same state."""
     snap = _deployed.chain.snapshot()
+    if _deployed.chain.kind == "embedded":
+        # py-evm mines each block at max(parent + 1 s, the wall clock): a block now brings the chain's
+        # clock to the wall clock, so a test that reads `now()` and then transacts is not overtaken by
+        # the minutes the session has run since the snapshot (Anvil's revert resets its clock itself).
+        _deployed.chain.mine()
     yield _deployed
     _deployed.chain.revert(snap)
 

@@ -10,8 +10,9 @@ from medchain.core.accounts import dev_account
 from medchain.core.contracts import load_artifact
 from medchain.core.tx import call, events
 from medchain.participants import ParticipantsClient, Role
+from tests.helpers import reverts
 
-from .conftest import M, claim, client, new_plan, reverts
+from .conftest import M, claim, client, new_plan
 
 INPATIENT, VISIT, LAB, INSULIN, SEMAGLUTIDE, COSMETIC = (
     "CPT:99223", "CPT:99214", "CPT:83036", "NDC:0002-8215-01", "NDC:0169-4132-12", "CPT:15824")

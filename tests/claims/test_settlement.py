@@ -10,8 +10,9 @@ from medchain.core.errors import ClaimsError
 from medchain.core.token import TokenClient
 from medchain.core.tx import events
 from medchain.participants import ParticipantsClient, Role
+from tests.helpers import reverts
 
-from .conftest import M, claim, reverts
+from .conftest import M, claim
 
 INPATIENT = "CPT:99223"
 

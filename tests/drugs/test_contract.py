@@ -25,8 +25,9 @@ from medchain.drugs import (
     gtin_number,
 )
 from medchain.participants import Role
+from tests.helpers import reverts
 
-from .conftest import GTIN, LOT, OTHER_GTIN, SERIALS, Lot, client, reading, reverts, today
+from .conftest import GTIN, LOT, OTHER_GTIN, SERIALS, Lot, client, reading, today
 
 NEW = 16
 

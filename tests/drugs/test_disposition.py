@@ -13,8 +13,9 @@ from medchain.core.standards import epcis
 from medchain.core.tx import events
 from medchain.drugs import QuarantineState, ShipmentStatus, UnitStatus
 from medchain.participants import ParticipantsClient
+from tests.helpers import reverts
 
-from .conftest import GTIN, client, reading, reverts
+from .conftest import GTIN, client, reading
 from .test_contract import code, raw
 from .test_reports import schema  # noqa: F401 - the official EPCIS schema fixture
 

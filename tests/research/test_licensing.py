@@ -23,6 +23,7 @@ from medchain.research import (
     split,
     verify_proof,
 )
+from tests.helpers import reverts
 
 from .conftest import (
     CONSENTING,
@@ -38,7 +39,6 @@ from .conftest import (
     make_dataset,
     mint,
     observation,
-    reverts,
     revoke,
 )
 

@@ -11,8 +11,9 @@ from medchain.core.contracts import load_artifact
 from medchain.core.errors import InvalidInputError
 from medchain.core.tx import Sender, events
 from medchain.research import AmendmentKind, TrialsClient, TrialStatus, document_hash
+from tests.helpers import reverts
 
-from .conftest import at, fails_at, reverts
+from .conftest import at, fails_at
 
 PROTOCOL = "Protocol v1: HbA1c over 24 weeks, drug X vs placebo"
 ENDPOINTS = {"primary": ["HbA1c change from baseline at week 24"]}
