@@ -17,11 +17,15 @@ for rev in "$before" "$after"; do
   sha=$(git -C "$repo" rev-parse --short "$rev")
   dir="$work/$sha"
   git clone -q "$repo" "$dir" && git -C "$dir" checkout -q "$sha"
-  (cd "$dir" && make install node-tools brownie slither >/dev/null 2>&1)
+  # every tool venv the revision's `make test` would otherwise install inside the timed run
+  targets="install node-tools brownie slither"
+  for t in ape; do make -C "$dir" -n "$t" >/dev/null 2>&1 && targets="$targets $t"; done
+  (cd "$dir" && make $targets >/dev/null 2>&1)
   start=$(date +%s)
   if (cd "$dir" && CI=true make test >"$work/$sha.log" 2>&1); then status=green; else status=red; fi
   seconds=$(( $(date +%s) - start ))
   line="$sha ($rev): make test $status in $seconds s; $(grep -E '^[0-9]+ passed|passed' "$work/$sha.log" | tail -1)"
   echo "$line" | tee -a "$out"
+  grep -E '^(FAILED|ERROR) ' "$work/$sha.log" | sed 's/^/  /' | tee -a "$out" || true
 done
 echo "logs in $work"

@@ -6,8 +6,8 @@ import pytest
 from eth_account import Account
 
 from medchain.core.accounts import dev_account
-from medchain.core.errors import ContractRevert, InsufficientFundsError
-from medchain.core.tx import BulkError, Sender, call
+from medchain.core.errors import ContractRevert, InsufficientFundsError, TransactionError
+from medchain.core.tx import BulkError, Sender, call, fetch_receipts
 from medchain.participants import ParticipantsClient, Role, encryption_key_of
 
 pytestmark = pytest.mark.both_backends  # transactions, nonces, revert decoding: each node's RPC
@@ -84,3 +84,49 @@ def test_views_raise_decoded_reverts(world):
     registry = world.suite.contract("ParticipantRegistry")
     with pytest.raises(ContractRevert, match=r"ParticipantNotRegistered\(account=0x"):
         call(registry.functions.encryptionKey(dev_account(19).address))
+
+
+def test_a_bulk_batch_rebroadcasts_a_transaction_the_node_dropped(world):
+    if world.chain.kind == "embedded":
+        pytest.skip("the embedded chain mines every transaction as it is sent; only a node's pool can drop one")
+    w3, registry, gov = world.chain.w3, world.suite.contract("ParticipantRegistry"), world.sender("governance")
+    orgs = _orgs(4, start=3000)
+    batch = gov.bulk()
+    for address, key in orgs:
+        batch.add(registry.functions.registerOrganization(address, "Dropped", int(Role.PHARMACY), key), gas=400_000)
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        batch.flush()
+        w3.provider.make_request("anvil_dropTransaction", [batch.hashes[1]])  # a gap: nonces 2 and 3 now wait behind it
+        w3.provider.make_request("evm_setIntervalMining", [1])
+        receipts = batch.wait()
+    finally:
+        w3.provider.make_request("evm_setIntervalMining", [0])
+        w3.provider.make_request("evm_setAutomine", [True])
+    assert [r.status for r in receipts] == [1, 1, 1, 1]
+    assert all(call(registry.functions.hasRole(a, int(Role.PHARMACY))) for a, _ in orgs)
+
+
+class _Node:
+    """A node that mines nothing until a rebroadcast, to test the stall logic without a chain."""
+
+    def __init__(self):
+        self.resent: list[list[str]] = []
+
+    def make_batch_request(self, requests):
+        return [{"id": i, "result": {"h": h} if self.resent else None} for i, (_, [h]) in enumerate(requests)]
+
+
+def test_receipts_that_stall_are_rebroadcast_once_per_stall_in_order():
+    node = _Node()
+    w3 = type("W3", (), {"provider": node})()
+    found = fetch_receipts(w3, ["0xa", "0xb"], timeout=5, stall=0.05, resend=node.resent.append)
+    assert node.resent == [["0xa", "0xb"]] and set(found) == {"0xa", "0xb"}
+
+
+def test_receipts_that_never_come_time_out_with_the_count():
+    node = _Node()
+    w3 = type("W3", (), {"provider": node})()
+    with pytest.raises(TransactionError, match="2 transactions were not mined within 0 s"):
+        fetch_receipts(w3, ["0xa", "0xb"], timeout=0.1, stall=10, resend=node.resent.append)
+    assert node.resent == []

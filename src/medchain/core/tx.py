@@ -6,9 +6,10 @@ signed transactions before waiting for their receipts.
 from __future__ import annotations
 
 import ast
+import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -28,6 +29,9 @@ from medchain.core.errors import ChainError, ContractRevert, InsufficientFundsEr
 GAS_MARGIN = 1.2
 PRIORITY_FEE = 10**9  # 1 gwei on local chains; real networks ask the node
 RECEIPT_TIMEOUT = 120.0
+#: seconds without a new receipt after which a bulk batch rebroadcasts what is still unmined
+STALL_SECONDS = 5.0
+logger = logging.getLogger(__name__)
 _HEX = re.compile(r"0x[0-9a-fA-F]{8,}")
 _locks: dict[tuple[int, str], threading.Lock] = {}
 
@@ -365,6 +369,7 @@ class Bulk:
         self.hashes: list[str] = []
         self.receipts: list[Receipt | None] = []
         self._pending: list[tuple[int, bytes]] = []
+        self._raw: dict[str, bytes] = {}  # signed transactions by hash, to rebroadcast any a node dropped
         self._send_errors: dict[int, Exception] = {}
         self._gas: dict[tuple[str | None, bytes], int] = {}
         self._fees: dict[str, int] | None = None
@@ -396,6 +401,7 @@ class Bulk:
         tx.update(self._fees)
         raw = self.sender.sign(tx)
         self.hashes.append("0x" + keccak(raw).hex())
+        self._raw[self.hashes[-1]] = raw
         self._pending.append((len(self.hashes) - 1, raw))
         if len(self._pending) >= self.batch_size:
             self.flush()
@@ -428,6 +434,21 @@ class Bulk:
         if self._send_errors:
             self.sender.resync_nonce()
 
+    def _resend(self, hashes: list[str]) -> None:
+        """Rebroadcast the still unmined transactions of ``hashes``, in nonce (batch) order.
+
+        A node may drop a transaction from its pool (seen on Anvil under load); every later nonce
+        then waits forever behind the gap. Sending the same signed bytes again cannot double-spend:
+        a node answers "already known" or "nonce too low" for one it has, and those answers are ignored.
+        """
+        assert self._rpc is not None
+        logger.info("rebroadcasting %d unmined transactions", len(hashes))
+        try:
+            self._rpc.make_batch_request([(RPCEndpoint("eth_sendRawTransaction"), ["0x" + self._raw[h].hex()])
+                                          for h in hashes])
+        except Exception as exc:  # noqa: BLE001 - the next poll reports a node that went away
+            logger.debug("rebroadcast failed: %s", exc)
+
     def wait(self) -> list[Receipt]:
         """Flush, then wait for every receipt.
 
@@ -441,7 +462,8 @@ class Bulk:
             from web3._utils.method_formatters import receipt_formatter
 
             try:
-                raw = fetch_receipts(self.sender.chain.w3, [h for i, h in enumerate(self.hashes) if i not in failures])
+                raw = fetch_receipts(self.sender.chain.w3, [h for i, h in enumerate(self.hashes) if i not in failures],
+                                     resend=self._resend)
             except MedChainError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a node that went away, classified
@@ -481,10 +503,21 @@ def batch_provider(chain: Chain) -> JSONBaseProvider | None:
     return provider if isinstance(provider, JSONBaseProvider) and chain.kind != "embedded" else None
 
 
-def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEOUT, batch: int = 200) -> dict[str, Any]:
+def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEOUT, batch: int = 200,
+                   resend: Callable[[list[str]], None] | None = None, stall: float = STALL_SECONDS) -> dict[str, Any]:
     """Wait until every transaction of ``hashes`` is mined, polling in JSON-RPC batches.
 
-    Returns the raw receipts by hash (the node's JSON, as web3's caching of them).
+    Args:
+        w3: a Web3 whose provider takes JSON-RPC batches.
+        hashes: transaction hashes, in nonce order.
+        timeout: seconds to wait in all.
+        batch: receipts asked for per JSON-RPC batch.
+        resend: called with the unmined hashes (in order) whenever no new receipt came for ``stall``
+            seconds, to rebroadcast transactions a node dropped.
+        stall: seconds without progress before ``resend`` is called.
+
+    Returns:
+        The raw receipts by hash (the node's JSON, as web3's caching of them).
 
     Raises:
         TransactionError: some were not mined within ``timeout``.
@@ -494,6 +527,7 @@ def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEO
     pending = list(hashes)
     found: dict[str, Any] = {}
     deadline = time.monotonic() + timeout
+    progress = time.monotonic()
     while pending:
         for i in range(0, len(pending), batch):
             chunk = pending[i : i + batch]
@@ -504,9 +538,16 @@ def fetch_receipts(w3: Any, hashes: list[str], *, timeout: float = RECEIPT_TIMEO
             for h, r in zip(chunk, sorted(responses, key=_rpc_id), strict=False):
                 if r.get("result"):
                     found[h] = r["result"]
-        pending = [h for h in pending if h not in found]
+        still = [h for h in pending if h not in found]
+        now = time.monotonic()
+        if len(still) < len(pending):
+            progress = now
+        pending = still
         if pending:
-            if time.monotonic() > deadline:
+            if resend is not None and now - progress > stall:
+                resend(pending)
+                progress = now
+            if now > deadline:
                 raise TransactionError(f"{len(pending)} transactions were not mined within {timeout:.0f} s")
             time.sleep(0.02)
     return found
