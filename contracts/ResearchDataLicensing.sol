@@ -29,14 +29,17 @@ import {SignedRequests} from "./utils/SignedRequests.sol";
 /// Withdrawal: a contributor whose research consent is no longer permitted (revoked or expired)
 /// is flagged out of a version by anyone with {flagWithdrawn}, which asks the ConsentRegistry on
 /// chain; a patient may also flag themselves (the only way out of a signature-based
-/// contribution). A version with a flagged contributor sells no licence any more, so every licence
-/// sold after a revocation is on chain excludes the patient; the steward publishes a new version
-/// without their rows (and {contribute} refuses them there). Licences sold earlier stay valid. A
-/// licence sale therefore reads one counter instead of checking every contributor: its gas does
-/// not depend on the number of contributors.
+/// contribution). A version with a flagged contributor sells no licence any more; the steward
+/// publishes a new version without their rows (and {contribute} refuses them there). Nobody has to
+/// flag for a revocation to count: an extract holds only the rows of contributors whose research
+/// consent the ConsentRegistry permits when the steward delivers it (`ResearchClient.build_extract`
+/// reads the registry then), so every extract delivered after a revocation or an expiry, for a
+/// licence sold before or after it, excludes the patient. Licences sold earlier stay valid. A licence sale reads one counter instead of checking every contributor: its gas does not
+/// depend on the number of contributors.
 ///
-/// Revenue (in the settlement ERC-20, pull payments): a sale of `price` gives the steward
-/// `price * stewardShareBps / 10000`; the rest, the contributors' pool, is divided by the
+/// Revenue (in the settlement ERC-20, pull payments): a sale credits what arrived (`received`,
+/// the price less any fee a fee-on-transfer token takes) and gives the steward
+/// `received * stewardShareBps / 10000`; the rest, the contributors' pool, is divided by the
 /// version's total weight into whole token units per unit of weight, added to a revenue-per-weight
 /// index; the division's remainder (at most `totalWeight - 1` units) goes to the steward. Nothing
 /// is lost or created: every unit paid in is owed to the steward or to a contributor
@@ -233,10 +236,14 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, Parti
         if (d.withdrawn != 0) revert VersionHasWithdrawnContributors(version, d.withdrawn);
         _checkLicensable(fields, d.fields);
 
+        // Credit what arrived, not the price asked: a fee-on-transfer token delivers less, and
+        // crediting the price would owe more than the contract holds. The pull comes first; the
+        // guard keeps a token's hooks from re-entering.
         uint256 price = d.price;
+        uint256 received = _pull(price);
         uint256 totalWeight = d.totalWeight;
-        uint256 stewardCut = price * d.stewardShareBps / BPS;
-        uint256 pool = price - stewardCut;
+        uint256 stewardCut = received * d.stewardShareBps / BPS;
+        uint256 pool = received - stewardCut;
         uint256 perWeight = pool / totalWeight;
         stewardCut += pool - perWeight * totalWeight;
         d.revenuePerWeight = SafeCast.toUint104(d.revenuePerWeight + perWeight);
@@ -246,7 +253,6 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, Parti
         licenceId = ++_licenceCount;
         _licences[licenceId] = Licence(msg.sender, expiresAt, fields, uint32(version));
         emit LicenceIssued(licenceId, version, msg.sender, fields, expiresAt, uint96(price), stewardCut, perWeight);
-        _token.safeTransferFrom(msg.sender, address(this), price);
     }
 
     /// @inheritdoc IResearchDataLicensing
@@ -411,6 +417,14 @@ contract ResearchDataLicensing is IResearchDataLicensing, ReentrancyGuard, Parti
         d.totalWeight += weight;
         d.contributors += 1;
         emit ContributionAdded(version, patient, weight, basis);
+    }
+
+    /// @dev Pulls `amount` from the caller; returns what arrived (less than `amount` for a
+    /// fee-on-transfer token).
+    function _pull(uint256 amount) private returns (uint256 received) {
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(msg.sender, address(this), amount);
+        received = _token.balanceOf(address(this)) - before;
     }
 
     function _checkLicensable(uint24 fields, uint24 available) private pure {

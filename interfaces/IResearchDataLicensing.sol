@@ -294,7 +294,8 @@ interface IResearchDataLicensing {
     /// @param licensee The researcher who bought it.
     /// @param fields The fields licensed.
     /// @param expiresAt When it expires (exclusive).
-    /// @param price What was paid.
+    /// @param price What the licensee paid (a fee-on-transfer token may deliver less; the split is
+    /// of what arrived).
     /// @param stewardCut What the steward earned.
     /// @param perWeight What each unit of contribution weight earned.
     event LicenceIssued(

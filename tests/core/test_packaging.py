@@ -28,7 +28,7 @@ def test_the_wheel_leaves_out_the_test_doubles():
     doubles = [p for p in files if p.startswith("artifacts/")
                and json.loads((PACKAGE_DIR / p).read_text())["sourceName"].startswith("contracts/test/")]
     assert doubles == []
-    assert {"artifacts/test/HookToken.json", "artifacts/test/FalseToken.json"}.isdisjoint(files)
+    assert {"artifacts/test/HookToken.json", "artifacts/test/FalseToken.json", "artifacts/test/FeeToken.json"}.isdisjoint(files)
 
 
 def test_the_wheel_ships_every_production_artifact_and_the_type_marker():

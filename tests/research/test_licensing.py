@@ -466,6 +466,33 @@ def test_the_next_version_leaves_the_patient_out(world, published):
     assert len(published.university.open_extract(licence_id, keypair(world, "university"))["rows"]) == 3
 
 
+def _rows(published, licence_id):
+    return published.steward.build_extract(published.build, licence_id)["rows"]
+
+
+def test_a_licence_sold_after_a_revocation_excludes_the_patient_without_a_flag(world, published):
+    revoke(world, "patient_2")  # nobody calls flagWithdrawn
+    licence_id, _ = published.university.buy_licence(published.version, "code")
+    assert len(_rows(published, licence_id)) == 3  # patient_1's two rows and patient_3's
+
+
+def test_an_extract_built_after_a_revocation_excludes_the_patient_even_for_an_earlier_licence(world, published):
+    licence_id, _ = published.university.buy_licence(published.version, "code")
+    before = len(_rows(published, licence_id))
+    revoke(world, "patient_2")
+    assert (before, len(_rows(published, licence_id))) == (4, 3)
+    assert published.university.is_licensed(licence_id, world.address("university"), "code")  # the licence stays valid
+
+
+def test_an_extract_built_after_a_consent_expired_excludes_the_patient(world, published):
+    end = world.chain.now() + 100
+    grant(world, "patient_3", end=end)
+    licence_id, _ = published.university.buy_licence(published.version, "code")
+    before = len(_rows(published, licence_id))
+    world.chain.mine(end + 1)
+    assert (before, len(_rows(published, licence_id))) == (4, 3)
+
+
 def test_a_withdrawn_patient_keeps_what_was_earned(world, published):
     published.university.buy_licence(published.version, "code")
     revoke(world, "patient_2")

@@ -321,6 +321,27 @@ def test_a_token_answering_false_moves_nothing_and_says_so(world, arena, case):
     assert ledger(market) == before
 
 
+# ===================================================================== a fee-on-transfer token
+
+
+def test_a_fee_on_transfer_token_keeps_the_research_books_solvent(world):
+    fee = deploy(world, "FeeToken")
+    eoa = lambda who: Eoa(world.sender(who))  # noqa: E731
+    market = research_market(world, fee, eoa("hospital_a"), [eoa("patient_1"), eoa("patient_2")], eoa("university"))
+    tokens, accounted = market.books()
+    assert tokens == PRICE - PRICE // 100 == accounted  # the 1% fee is not credited to anyone
+    for who in ("steward", "contributor_0", "contributor_1"):
+        market.actors[who].send(market.contract.functions.withdraw([1]))  # everyone is paid what they are owed
+    assert market.books() == (0, 0)  # what arrived, and nothing more, was owed and paid out
+
+
+def test_a_fee_on_transfer_token_keeps_the_claims_pool_solvent(world):
+    fee = deploy(world, "FeeToken")
+    market = claims_market(world, fee, Eoa(world.sender("insurer")), Eoa(world.sender("hospital_a")))
+    tokens, accounted = market.books()
+    assert tokens == FUNDED - FUNDED // 100 == accounted
+
+
 def test_the_false_answering_token_pays_normally_when_it_can(world, arena):
     """The control of the cases above: the same markets work while the token can move the funds."""
     claims, research = arena.false_claims, arena.false_research

@@ -531,7 +531,12 @@ class ResearchClient(ContractClient):
         """The licensed extract (plaintext): only licensed fields, per-licence pseudonyms, proofs.
 
         Rows of patients without a live contribution to the version (never contributed, or
-        withdrawn) are left out.
+        withdrawn) are left out, and so are the rows of consent-based contributors whose research
+        consent for the steward is not permitted now (revoked, narrowed or expired), read from the
+        ConsentRegistry at delivery: a revocation counts without anyone flagging it, for every
+        extract built after it, including one of a licence sold before it. (The chain's present
+        state is used, not the state of the block that sold the licence: nodes that are not
+        archives keep no old state, and a patient's later "no" is honoured too.)
 
         Raises:
             InvalidInputError: unknown or expired licence, or the build is not the version's.
@@ -546,7 +551,11 @@ class ResearchClient(ContractClient):
             raise InvalidInputError(f"this build is not dataset version {lic.version} (rows root differs)")
         leaves = build.leaves
         pseudonym_key = hmac.new(build.secret, b"licence" + licence_id.to_bytes(32, "big"), hashlib.sha256).digest()
-        live = {p for p in build.weights() if (c := self.contribution(lic.version, p)).weight and not c.withdrawn}
+        contributions = {p: self.contribution(lic.version, p) for p in build.weights()}
+        live = {p for p, c in contributions.items() if c.weight and not c.withdrawn}
+        by_consent = [p for p in live if contributions[p].basis == Basis.CONSENT]
+        permitted = set(self.consenting(by_consent, ds.categories, ds.steward))
+        live -= set(by_consent) - permitted
         names = field_names(int(ALL_FIELDS))
         licensed = set(field_names(int(lic.fields)))
         rows = []
