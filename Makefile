@@ -50,7 +50,7 @@ demo: $(BASE_STAMP)              ## every scenario on the embedded chain and emb
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL = $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
-test: $(PY_STAMP) $(NODE_STAMP) brownie ape slither $(CHROMIUM) $(CJK_FONT) lint  ## lint, then the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Ape, Slither, Chromium)
+test: $(PY_STAMP) $(NODE_STAMP) brownie ape slither flower $(CHROMIUM) $(CJK_FONT) lint  ## lint, then the whole test suite (embedded chain, Anvil, Ganache, js-ipfs, Brownie, Ape, Slither, Flower, Chromium)
 	MEDCHAIN_REQUIRE_BROWNIE=1 MEDCHAIN_REQUIRE_APE=1 MEDCHAIN_REQUIRE_SLITHER=1 MEDCHAIN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-all-backends: $(PY_STAMP) $(NODE_STAMP)  ## every chain test on the embedded chain and on Anvil (nightly, with fuzz)
@@ -162,6 +162,28 @@ $(APE_STAMP): pyproject.toml tools/ape-requirements.txt
 	ln -sf ../../node_modules/.bin/anvil $(APE_BIN)/
 	touch $@
 
+.PHONY: flower
+
+# Flower (federated training of compute licences) pins FastAPI, rich and packaging below the main
+# venv's: its own venv, pinned by tools/flower-requirements.txt, medchain installed as in the
+# Ape venv. The SuperLink and SuperNodes run from here (medchain.research.federated.federation).
+FLOWER_VENV  := .venv-flower
+FLOWER_BIN   := $(FLOWER_VENV)/bin
+FLOWER_STAMP := $(FLOWER_VENV)/.installed
+
+flower: $(FLOWER_STAMP)          ## Flower in .venv-flower (SuperLink, SuperNodes, the compute licence's app)
+
+$(FLOWER_STAMP): pyproject.toml tools/flower-requirements.txt
+	test -x $(FLOWER_BIN)/python || $(PYTHON) -m venv $(FLOWER_VENV)
+	$(FLOWER_BIN)/python -m pip install --quiet --upgrade pip
+	$(FLOWER_BIN)/python -m pip install --quiet -r tools/flower-requirements.txt
+	$(FLOWER_BIN)/python -m pip freeze --exclude-editable > $(FLOWER_VENV)/flower-pins.txt
+	$(FLOWER_BIN)/python -m pip install --quiet --no-deps -e .
+	$(FLOWER_BIN)/python -c 'import importlib.metadata as m; print("\n".join(r for r in m.requires("medchain") if "extra ==" not in r))' > $(FLOWER_VENV)/medchain-requirements.txt
+	$(FLOWER_BIN)/python -m pip install --quiet -c $(FLOWER_VENV)/flower-pins.txt -r $(FLOWER_VENV)/medchain-requirements.txt
+	$(FLOWER_BIN)/python -c 'import flwr, medchain.research.federated.hospital; print("flower venv: flwr", flwr.__version__)'
+	touch $@
+
 # py-solc-x (and so Brownie) looks for $(SOLCX_DIR)/solc-v$(SOLC_VERSION); no native solc can be
 # downloaded here, so it is a wrapper running solc-js through the package's shim. A native binary
 # already there is kept.
@@ -191,4 +213,4 @@ brownie-networks: $(BROWNIE_STAMP)
 	@echo "brownie networks: development (anvil, port 8545), ganache-shanghai (ganache, port 8546)"
 
 clean:
-	rm -rf $(VENV) $(BROWNIE_VENV) $(APE_VENV) $(SLITHER_VENV) node_modules build .build $(APE_CACHE) reports .pytest_cache bench-report.json
+	rm -rf $(VENV) $(BROWNIE_VENV) $(APE_VENV) $(SLITHER_VENV) $(FLOWER_VENV) node_modules build .build $(APE_CACHE) reports .pytest_cache bench-report.json

@@ -1,0 +1,1 @@
+"""The Flower components of a MedChain compute licence (code in medchain.research.federated)."""
