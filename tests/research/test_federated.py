@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from medchain import cli as cli_module
 from medchain.bench.research import bench_patients, enlist_patients
 from medchain.core.tx import Sender
 from medchain.research.federated.federation import Federation, FederationError, flower_bin
@@ -96,3 +97,33 @@ def test_a_round_completes_without_a_hospital_whose_node_died_mid_round(world, f
         watcher.join(timeout=1)
     assert len(rounds[0].participants) == 3 and rounds[1].failures == 0
     assert dict(rounds[1].participants) == {world.address("hospital_a"): PER_SITE, world.address("hospital_b"): PER_SITE}
+
+
+def _cli(capsys, *args):
+    with pytest.raises(SystemExit) as info:
+        cli_module.main(list(args))
+    out = capsys.readouterr()
+    return info.value.code, out.out, out.err
+
+
+def test_compute_train_prints_each_round_and_writes_the_model(world, flower, sites, tmp_path, capsys):
+    out = tmp_path / "model.npz"
+    code, text, _ = _cli(capsys, "research", "compute", "train", *(str(s) for _, s in sites.values()), "--rounds", "1",
+                         "--out", str(out))
+    assert code == 0
+    (line,) = [x for x in text.splitlines() if x.startswith("round ")]
+    assert line.startswith(f"round 1: 3 hospital(s), {3 * PER_SITE} row(s), model 0x")
+    with np.load(out) as npz:
+        assert "0x" + model_hash([npz["arr_0"], npz["arr_1"]]).hex() == line.rsplit(" ", 1)[1]
+
+
+def test_a_bad_site_file_is_refused_before_any_process_starts(tmp_path, capsys):
+    bad = tmp_path / "site.json"
+    bad.write_text('{"hospital": "0x12", "patients": []}')
+    code, _, err = _cli(capsys, "research", "compute", "train", str(bad))
+    assert code == 1 and err.startswith(f"error: site file {bad}: ") and len(err.strip().splitlines()) == 1
+
+
+def test_a_node_needs_a_superlink_address_with_a_port(world, sites, capsys):
+    code, _, err = _cli(capsys, "research", "compute", "node", str(sites["hospital_a"][1]), "--superlink", "nowhere")
+    assert (code, err.strip()) == (1, "error: --superlink must be host:port, not 'nowhere'")

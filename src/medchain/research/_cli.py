@@ -383,3 +383,68 @@ def trial_show(obj: Context, trial_id: int) -> None:
 
 
 COMMANDS = [group]
+
+
+# ---------------------------------------------------------------------------- compute (federated)
+
+
+@group.group("compute")
+def compute() -> None:
+    """Federated training on consented records (Flower, SecAgg+): only model updates leave a hospital.
+
+    A site file (JSON, kept at the hospital) names the hospital, the chain, the ConsentRegistry, the
+    consent categories and the hospital's rows; every round the hospital trains only on the rows of
+    patients whose research consent the chain permits then. Needs Flower (`make flower`).
+    """
+
+
+@compute.command("train")
+@click.argument("sites", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option("--min-hospitals", type=click.IntRange(1), default=None, help="Hospitals a round needs (default: all).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("model.npz"),
+              show_default=True, help="Where the final model goes (numpy .npz: weights, bias).")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the processes' logs (default: a temporary one).")
+def compute_train(sites: tuple[Path, ...], rounds: int, min_hospitals: int | None, out: Path, workdir: Path | None) -> None:
+    """Train on a local federation: a SuperLink and one SuperNode per SITES file, on 127.0.0.1.
+
+    Prints one line per round (hospitals, rows, model hash) and writes the final model to --out.
+    """
+    import shutil
+    import tempfile
+
+    from medchain.research.federated import Federation, Site
+
+    for s in sites:
+        Site.load(s)  # a bad site file is refused before any process starts
+    with tempfile.TemporaryDirectory() as tmp:
+        with Federation(workdir or Path(tmp), sites) as fed:
+            records = fed.run(rounds=rounds, min_hospitals=min_hospitals, on_round=lambda r: click.echo(
+                f"round {r.round}: {len(r.participants)} hospital(s), {r.samples} row(s), model 0x{r.model_hash.hex()}"))
+        shutil.copyfile(records[-1].model_path, out)
+    click.echo(f"ok: model of round {records[-1].round} written to {out}")
+
+
+@compute.command("node")
+@click.argument("site", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--superlink", required=True, help="The aggregator's SuperLink, host:port.")
+@click.option("--insecure", is_flag=True, help="Plain HTTP to the SuperLink (local tests only).")
+def compute_node(site: Path, superlink: str, insecure: bool) -> None:
+    """Serve a hospital's SuperNode for SITE until interrupted (the hospital's side of a compute licence)."""
+    import os
+    import subprocess
+
+    from medchain.core.errors import InvalidInputError
+    from medchain.research.federated import Site, flower_bin
+
+    Site.load(site)
+    host, _, port = superlink.rpartition(":")
+    if not host or not port.isdigit():
+        raise InvalidInputError(f"--superlink must be host:port, not {superlink!r}")
+    args = [str(flower_bin() / "flower-supernode"), "--superlink", superlink, "--node-config", f'site="{site.resolve()}"']
+    env = dict(os.environ, PATH=f"{flower_bin()}{os.pathsep}{os.environ.get('PATH', '')}")
+    try:
+        raise SystemExit(subprocess.call(args + (["--insecure"] if insecure else []), env=env))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
