@@ -13,7 +13,15 @@ from medchain import cli as cli_module
 from medchain.bench.research import bench_patients, enlist_patients
 from medchain.core.tx import Sender
 from medchain.research.federated.federation import Federation, FederationError, flower_bin
-from medchain.research.federated.model import Cohort, accuracy, initial_parameters, model_hash, synthetic_cohort, train
+from medchain.research.federated.model import (
+    Cohort,
+    accuracy,
+    epsilon,
+    initial_parameters,
+    model_hash,
+    synthetic_cohort,
+    train,
+)
 from medchain.research.federated.site import write_site
 
 from .conftest import LAB
@@ -127,3 +135,18 @@ def test_a_bad_site_file_is_refused_before_any_process_starts(tmp_path, capsys):
 def test_a_node_needs_a_superlink_address_with_a_port(world, sites, capsys):
     code, _, err = _cli(capsys, "research", "compute", "node", str(sites["hospital_a"][1]), "--superlink", "nowhere")
     assert (code, err.strip()) == (1, "error: --superlink must be host:port, not 'nowhere'")
+
+
+def test_with_differential_privacy_each_round_states_the_privacy_spent(world, flower, sites, tmp_path):
+    with Federation(tmp_path / "fed", [s for _, s in sites.values()], flower) as fed:
+        rounds = fed.run(rounds=2, config={"noise-multiplier": 1.0, "clipping-norm": 2.0, "delta": 1e-5})
+    assert [r.epsilon for r in rounds] == [epsilon(1.0, 1, 1e-5), epsilon(1.0, 2, 1e-5)]
+    assert "central DP noise with 0.6667 stdev added" in (fed.out_dir / "aggregator.log").read_text()
+
+
+def test_epsilon_is_the_zcdp_bound_of_the_gaussian_mechanism():
+    assert epsilon(1.0, 1, 1e-5) == pytest.approx(0.5 + 2 * (0.5 * np.log(1e5)) ** 0.5)
+    assert epsilon(1.0, 4, 1e-5) > epsilon(1.0, 2, 1e-5) > epsilon(2.0, 2, 1e-5)
+    for bad in ((0.0, 1, 1e-5), (1.0, -1, 1e-5), (1.0, 1, 1.0)):
+        with pytest.raises(ValueError):
+            epsilon(*bad)

@@ -58,6 +58,8 @@ class RoundRecord:
     failures: int
     model_hash: bytes
     model_path: Path
+    #: the privacy spent up to this round (hospital-level DP), None without differential privacy
+    epsilon: float | None = None
 
     @property
     def samples(self) -> int:
@@ -231,7 +233,8 @@ class Federation:
                 time.sleep(0.1)
             data = json.loads(path.read_text())
             record = RoundRecord(n, tuple((p["hospital"], int(p["samples"])) for p in data["participants"]),
-                                 int(data["failures"]), bytes.fromhex(data["modelHash"][2:]), self.out_dir / f"model-{n}.npz")
+                                 int(data["failures"]), bytes.fromhex(data["modelHash"][2:]), self.out_dir / f"model-{n}.npz",
+                                 data.get("epsilon"))
             if on_round is not None:
                 on_round(record)
             (self.out_dir / f"round-{n}.recorded").touch()

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flwr.client import Client, NumPyClient
-from flwr.common import Context
+from flwr.client.mod import fixedclipping_mod
+from flwr.common import Context, Message, MessageType
 
 from medchain.research.federated.model import accuracy, train
 from medchain.research.federated.site import Site, consented_cohort
 
-__all__ = ["HospitalClient", "client_fn"]
+__all__ = ["HospitalClient", "client_fn", "clipping_mod"]
 
 
 class HospitalClient(NumPyClient):
@@ -35,3 +36,13 @@ def client_fn(context: Context) -> Client:
     site = Site.load(str(context.node_config["site"]))
     rc = context.run_config
     return HospitalClient(site, int(rc["local-epochs"]), float(rc["learning-rate"])).to_client()
+
+
+def clipping_mod(msg: Message, ctxt: Context, call_next: Any) -> Message:
+    """Flower's ``fixedclipping_mod`` when the aggregator asks for clipping (differential privacy on),
+    else nothing: the same app runs with and without DP."""
+    if msg.metadata.message_type == MessageType.TRAIN:
+        for record in msg.content.config_records.values():
+            if "clipping_norm" in record:
+                return fixedclipping_mod(msg, ctxt, call_next)
+    return call_next(msg, ctxt)

@@ -10,12 +10,13 @@ through the scaling.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["FEATURES", "Cohort", "accuracy", "initial_parameters", "model_hash", "synthetic_cohort", "train"]
+__all__ = ["FEATURES", "Cohort", "accuracy", "epsilon", "initial_parameters", "model_hash", "synthetic_cohort", "train"]
 
 #: feature order of a row, and the fixed standardisation (mean, standard deviation) of each
 FEATURES = ("age_years", "bmi", "fasting_glucose_mmol_l")
@@ -83,3 +84,20 @@ def model_hash(params: Params) -> bytes:
     for a in params:
         h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
     return h.digest()
+
+
+def epsilon(noise_multiplier: float, rounds: int, delta: float) -> float:
+    """The (epsilon, ``delta``) privacy spent by ``rounds`` rounds of the Gaussian mechanism with
+    ``noise_multiplier`` z, at the level of one hospital's update (each clipped to the clipping norm
+    C at the hospital; the aggregate of n hospitals gets noise of standard deviation z*C/n, Flower's
+    ``DifferentialPrivacyClientSideFixedClipping``). Every hospital takes part in every round (no
+    sampling amplification). Each round is 1/(2 z^2)-zCDP, rounds compose by adding, and
+    rho-zCDP implies (rho + 2 sqrt(rho ln(1/delta)), delta)-DP (Bun and Steinke, 2016).
+
+    Raises:
+        ValueError: z <= 0, rounds < 0, or delta not in (0, 1).
+    """
+    if noise_multiplier <= 0 or rounds < 0 or not 0 < delta < 1:
+        raise ValueError(f"need z > 0, rounds >= 0 and 0 < delta < 1, not {noise_multiplier}, {rounds}, {delta}")
+    rho = rounds / (2 * noise_multiplier**2)
+    return rho + 2 * math.sqrt(rho * math.log(1 / delta))
