@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -150,3 +151,24 @@ def test_epsilon_is_the_zcdp_bound_of_the_gaussian_mechanism():
     for bad in ((0.0, 1, 1e-5), (1.0, -1, 1e-5), (1.0, 1, 1.0)):
         with pytest.raises(ValueError):
             epsilon(*bad)
+
+
+def _flower_processes(port):
+    mark = f"127.0.0.1:{port}".encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if mark in (entry / "cmdline").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_a_run_abandoned_mid_way_leaves_no_flower_process_behind(world, flower, sites, tmp_path):
+    def abandon(record):
+        raise RuntimeError("the coordinator gives up")  # the ServerApp is left waiting at the barrier
+
+    with pytest.raises(RuntimeError), Federation(tmp_path / "fed", [s for _, s in sites.values()], flower) as fed:
+        fed.run(rounds=2, on_round=abandon)
+    assert _flower_processes(fed.port) == []

@@ -177,6 +177,24 @@ class Federation:
                 proc.popen.wait()
             proc.log_file.close()
         self.procs = []
+        self._kill_detached()
+
+    def _kill_detached(self) -> None:
+        """Kill the ServerApp and ClientApp processes Flower detached from the SuperLink (their own
+        session: they outlive its process group), found by the SuperLink's port on their command line."""
+        if not self.port:
+            return
+        mark = f"127.0.0.1:{self.port}".encode()
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(a.endswith((b"flwr-serverapp", b"flwr-clientapp", b"flower-superexec")) for a in argv[:2]) and mark in argv:
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     def __enter__(self) -> Federation:
         try:
